@@ -1,0 +1,41 @@
+# Aktive Lokalsamfunn portal. `make run` and `make test` are all a new machine needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint messages migrate demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## Serve the portal with the Konnerud demo data at http://127.0.0.1:$(PORT) (DEBUG on, SQLite
+## unless DATABASE_URL is set).
+run: export DEBUG = true
+run: $(VENV)/.installed messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_roles
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Lint, check migrations and run the tests (PostgreSQL when DATABASE_URL is set, else SQLite).
+test: $(VENV)/.installed-dev messages
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Compile the Norwegian translations (GNU gettext's msgfmt when present, else polib).
+messages: $(VENV)/.installed
+	$(PY) locale/compile.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,69 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import Measure, TargetGroup
+from partnerships.models import Community, Partner
+
+
+class MeasureFilter(django_filters.FilterSet):
+    """The measure list's filters; every value lives in the URL so a filtered list can be shared."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("E.g. “åpen hall”")}),
+    )
+    community = django_filters.ModelChoiceFilter(
+        label=_("Community"),
+        queryset=Community.objects.all(),
+        to_field_name="slug",
+        empty_label=_("All communities"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Measure.Status.choices, empty_label=_("All statuses")
+    )
+    target_group = django_filters.ModelChoiceFilter(
+        label=_("Target group"),
+        field_name="target_groups",
+        queryset=TargetGroup.objects.all(),
+        empty_label=_("All target groups"),
+    )
+    partner = django_filters.ModelChoiceFilter(
+        label=_("Partner"),
+        field_name="partners",
+        queryset=Partner.objects.all(),
+        to_field_name="slug",
+        empty_label=_("All partners"),
+    )
+    archived = django_filters.ChoiceFilter(
+        label=_("Archived"),
+        method="filter_archived",
+        choices=[("include", _("Include archived")), ("only", _("Only archived"))],
+        empty_label=_("Hide archived"),
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["q", "community", "status", "target_group", "partner", "archived"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_archived(self, queryset, name, value):
+        if value == "only":
+            return queryset.filter(is_archived=True)
+        return queryset
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not self.form.is_valid() or not self.form.cleaned_data.get("archived"):
+            queryset = queryset.filter(is_archived=False)
+        return queryset

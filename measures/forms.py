@@ -1,0 +1,207 @@
+from crispy_forms.bootstrap import InlineCheckboxes
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import Measure, MeasurePartner, Report, TargetGroup
+from partnerships.models import Community, Partner
+from partnerships.validators import validate_partners_in_community
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def crispy_helper(*layout) -> FormHelper:
+    """A crispy helper for forms rendered inside a page's own <form> tag."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+class MeasureForm(forms.ModelForm):
+    """Create or edit a measure. Offers only the partners of the measure's community."""
+
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partners"),
+        queryset=Partner.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The lead partner is always included."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "status",
+            "lead_partner",
+            "target_groups",
+            "schedule",
+            "venue",
+            "started_on",
+            "ended_on",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "target_groups": forms.CheckboxSelectMultiple,
+            "started_on": DATE_WIDGET,
+            "ended_on": DATE_WIDGET,
+        }
+
+    def __init__(self, *args, community: Community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        if not self.instance.pk:
+            self.instance.community = community  # fixed: never changed by the form
+        community_partners = Partner.objects.filter(community_memberships__community=community)
+        self.fields["lead_partner"].queryset = community_partners
+        self.fields["partners"].queryset = community_partners
+        self.fields["target_groups"].queryset = TargetGroup.objects.all()
+        self.fields["summary"].widget.attrs["maxlength"] = Measure._meta.get_field(
+            "summary"
+        ).max_length
+        contributions = {}
+        if self.instance.pk:
+            links = list(self.instance.partner_links.all())
+            contributions = {link.partner_id: link.contribution for link in links}
+            self.fields["partners"].initial = [link.partner_id for link in links]
+            self.fields["version"].initial = self.instance.version
+        self.contribution_fields = []
+        for partner in community_partners:
+            name = f"contribution_{partner.pk}"
+            self.fields[name] = forms.CharField(
+                label=_("Contribution from %(partner)s") % {"partner": partner.name},
+                required=False,
+                max_length=MeasurePartner._meta.get_field("contribution").max_length,
+                initial=contributions.get(partner.pk, ""),
+            )
+            self.contribution_fields.append(name)
+        self.helper = crispy_helper(
+            Fieldset(_("About the measure"), "title", "summary", "description", "status"),
+            Fieldset(
+                _("Partners"),
+                "lead_partner",
+                HTML('{% include "measures/partials/partner_fields.html" %}'),
+            ),
+            Fieldset(_("Who is it for"), InlineCheckboxes("target_groups")),
+            Fieldset(_("When and where"), "schedule", "venue", "started_on", "ended_on"),
+            "version",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", _("The end date cannot be before the start date."))
+        lead = cleaned.get("lead_partner")
+        partners = list(cleaned.get("partners") or [])
+        if lead is not None and lead not in partners:
+            partners.append(lead)  # the lead partner is always one of the partners
+        cleaned["partners"] = partners
+        if lead is not None:
+            try:
+                validate_partners_in_community(
+                    community=self.community, partners=partners, lead_partner=lead
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+    @property
+    def partner_rows(self) -> list[dict]:
+        """Each partner's checkbox with its contribution field, for one row per partner."""
+        return [
+            {
+                "checkbox": checkbox,
+                "contribution": self[f"contribution_{checkbox.data['value']}"],
+            }
+            for checkbox in self["partners"]
+        ]
+
+    @property
+    def contributions(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("contribution_")): self.cleaned_data.get(name, "").strip()
+            for name in self.contribution_fields
+        }
+
+    def measure_data(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data
+        }
+
+
+class ReportForm(forms.ModelForm):
+    """An activity report: counts only, never names."""
+
+    class Meta:
+        model = Report
+        fields = [
+            "period_start",
+            "period_end",
+            "sessions",
+            "participants",
+            "girls",
+            "volunteers",
+            "volunteer_hours",
+            "note",
+        ]
+        widgets = {
+            "period_start": DATE_WIDGET,
+            "period_end": DATE_WIDGET,
+            "note": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, measure: Measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.measure = measure
+        self.fields["period_end"].required = False
+        self.fields["volunteer_hours"].localize = True
+        self.fields["volunteer_hours"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        for name in ("sessions", "participants", "girls", "volunteers"):
+            self.fields[name].widget.attrs.update({"min": 0, "inputmode": "numeric"})
+        self.helper = crispy_helper(
+            Fieldset(
+                _("Period"),
+                Div(
+                    Div("period_start", css_class="col-sm-6"),
+                    Div("period_end", css_class="col-sm-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                _("How many"),
+                Div(
+                    Div("sessions", css_class="col-sm-6"),
+                    Div("participants", css_class="col-sm-6"),
+                    Div("girls", css_class="col-sm-6"),
+                    Div("volunteers", css_class="col-sm-6"),
+                    Div("volunteer_hours", css_class="col-sm-6"),
+                    css_class="row",
+                ),
+            ),
+            "note",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and not end:
+            cleaned["period_end"] = start
+        elif start and end and end < start:
+            self.add_error("period_end", _("The period cannot end before it starts."))
+        participants, girls = cleaned.get("participants"), cleaned.get("girls")
+        if participants is not None and girls is not None and girls > participants:
+            self.add_error("girls", _("Girls cannot be more than the participants."))
+        return cleaned
+
+    def report_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}

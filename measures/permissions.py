@@ -1,0 +1,50 @@
+"""Who may change measures: the permission rule of DESIGN.md, decided here and nowhere else.
+
+Every logged-in user reads everything. A user edits a measure (its text, photo, archive state
+and reports) iff the user belongs to one of the measure's partners, or has the model
+permission (sports council staff). A user creates a measure in a community iff one of the
+user's partners is a partner of that community. Views, templates, forms and querysets ask
+these functions.
+"""
+
+from partnerships.models import Community, User
+from partnerships.permissions import can_create_measure, is_active_user
+
+__all__ = [
+    "can_create_measure",
+    "can_edit_all_measures",
+    "can_edit_measure",
+    "communities_for_new_measure",
+    "measure_partner_ids",
+]
+
+
+def can_edit_all_measures(user) -> bool:
+    return is_active_user(user) and user.has_perm("measures.change_measure")
+
+
+def measure_partner_ids(measure) -> set[int]:
+    """The ids of the measure's partners, from a prefetch when there is one."""
+    cache = getattr(measure, "_prefetched_objects_cache", {})
+    if "partner_links" in cache:
+        return {link.partner_id for link in cache["partner_links"]}
+    if "partners" in cache:
+        return {partner.pk for partner in cache["partners"]}
+    return set(measure.partner_links.values_list("partner_id", flat=True))
+
+
+def can_edit_measure(user, measure) -> bool:
+    if not is_active_user(user):
+        return False
+    if can_edit_all_measures(user):
+        return True
+    return bool(user.partner_ids & measure_partner_ids(measure))
+
+
+def communities_for_new_measure(user: User):
+    """Communities where the user may create a measure."""
+    if not is_active_user(user):
+        return Community.objects.none()
+    if user.has_perm("measures.add_measure"):
+        return Community.objects.active()
+    return Community.objects.active().of_user(user)

@@ -1,0 +1,158 @@
+"""Writes to measures and reports. Views and admin call these; nothing else saves a measure."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+
+from measures.models import Measure, MeasurePartner, Report, TargetGroup
+from partnerships.models import Community, Partner, User
+from partnerships.text import unique_slug
+from partnerships.validators import validate_partners_in_community
+
+MEASURE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "status",
+    "lead_partner",
+    "schedule",
+    "venue",
+    "started_on",
+    "ended_on",
+)
+REPORT_FIELDS = (
+    "period_start",
+    "period_end",
+    "sessions",
+    "participants",
+    "girls",
+    "volunteers",
+    "volunteer_hours",
+    "note",
+)
+
+
+class MeasureVersionConflict(Exception):
+    """The measure was changed by someone else after the form was loaded."""
+
+    def __init__(self, current: Measure):
+        super().__init__(f"Measure {current.pk} is at version {current.version}")
+        self.current = current
+
+
+def _set_partners(
+    measure: Measure, partners: Sequence[Partner], contributions: Mapping[int, str]
+) -> None:
+    """Make the measure's partner links match ``partners``, keeping contributions."""
+    wanted = {partner.pk for partner in partners}
+    existing = {link.partner_id: link for link in measure.partner_links.all()}
+    MeasurePartner.objects.filter(measure=measure).exclude(partner_id__in=wanted).delete()
+    new_links = []
+    for partner_id in wanted:
+        contribution = contributions.get(partner_id)
+        link = existing.get(partner_id)
+        if link is None:
+            new_links.append(
+                MeasurePartner(
+                    measure=measure, partner_id=partner_id, contribution=contribution or ""
+                )
+            )
+        elif contribution is not None and link.contribution != contribution:
+            link.contribution = contribution
+            link.save(update_fields=["contribution"])
+    MeasurePartner.objects.bulk_create(new_links)
+
+
+@transaction.atomic
+def measure_create(
+    *,
+    community: Community,
+    user: User | None,
+    data: Mapping[str, Any],
+    partners: Sequence[Partner],
+    target_groups: Sequence[TargetGroup] = (),
+    contributions: Mapping[int, str] | None = None,
+) -> Measure:
+    validate_partners_in_community(
+        community=community, partners=partners, lead_partner=data["lead_partner"]
+    )
+    measure = Measure(community=community, created_by=user, updated_by=user)
+    for name in MEASURE_FIELDS:
+        if name in data:
+            setattr(measure, name, data[name])
+    measure.slug = unique_slug(
+        Measure.objects.filter(community=community), measure.title, max_length=80
+    )
+    measure.save()
+    _set_partners(measure, partners, contributions or {})
+    measure.target_groups.set(target_groups)
+    return measure
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure: Measure,
+    user: User | None,
+    version: int,
+    data: Mapping[str, Any],
+    partners: Sequence[Partner] | None = None,
+    target_groups: Sequence[TargetGroup] | None = None,
+    contributions: Mapping[int, str] | None = None,
+) -> Measure:
+    """Write fields and relations and save once, unless someone saved a newer version.
+
+    The version is checked under a short row lock inside this transaction, so nothing is
+    locked while a partner is typing, and two saves of the same version cannot both win.
+    """
+    current = Measure.objects.select_for_update().get(pk=measure.pk)
+    if current.version != version:
+        raise MeasureVersionConflict(current)
+    for name in MEASURE_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    if partners is None:
+        partners = list(current.partners.all())
+    validate_partners_in_community(
+        community=current.community, partners=partners, lead_partner=current.lead_partner
+    )
+    current.version += 1
+    current.updated_by = user
+    current.save()
+    _set_partners(current, partners, contributions or {})
+    if target_groups is not None:
+        current.target_groups.set(target_groups)
+    return current
+
+
+@transaction.atomic
+def measure_set_archived(*, measure: Measure, user: User | None, archived: bool) -> Measure:
+    current = Measure.objects.select_for_update().get(pk=measure.pk)
+    if current.is_archived != archived:
+        current.is_archived = archived
+        current.version += 1
+        current.updated_by = user
+        current.save(update_fields=["is_archived", "version", "updated_by", "updated_at"])
+    return current
+
+
+def _write_report(report: Report, data: Mapping[str, Any]) -> Report:
+    for name in REPORT_FIELDS:
+        if name in data:
+            setattr(report, name, data[name])
+    if report.period_end is None:
+        report.period_end = report.period_start
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_create(*, measure: Measure, user: User | None, data: Mapping[str, Any]) -> Report:
+    return _write_report(Report(measure=measure, reported_by=user), data)
+
+
+@transaction.atomic
+def report_update(*, report: Report, user: User | None, data: Mapping[str, Any]) -> Report:
+    return _write_report(report, data)

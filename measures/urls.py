@@ -1,0 +1,15 @@
+from django.urls import path
+
+from measures import views
+
+app_name = "measures"
+
+urlpatterns = [
+    path("measures/", views.MeasureListView.as_view(), name="list"),
+    path("measures/new/", views.MeasureCreateView.as_view(), name="create"),
+    path("measures/<int:pk>/", views.MeasureDetailView.as_view(), name="detail"),
+    path("measures/<int:pk>/edit/", views.MeasureUpdateView.as_view(), name="update"),
+    path("measures/<int:pk>/archive/", views.MeasureArchiveView.as_view(), name="archive"),
+    path("measures/<int:pk>/reports/new/", views.ReportCreateView.as_view(), name="report_create"),
+    path("reports/<int:pk>/edit/", views.ReportUpdateView.as_view(), name="report_update"),
+]

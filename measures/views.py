@@ -1,0 +1,317 @@
+import datetime
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+
+from aktive.pagination import ElidedPaginationMixin, page_or_404
+from measures.filters import MeasureFilter
+from measures.forms import MeasureForm, ReportForm
+from measures.models import Measure, MeasurePartner, Report
+from measures.permissions import (
+    can_create_measure,
+    can_edit_measure,
+    communities_for_new_measure,
+)
+from measures.services import (
+    MeasureVersionConflict,
+    measure_create,
+    measure_set_archived,
+    measure_update,
+    report_create,
+    report_update,
+)
+from partnerships.models import Community
+from partnerships.permissions import require
+
+REPORTS_PER_PAGE = 10
+
+
+def measure_queryset():
+    """One measure with what its pages show, in a fixed number of queries."""
+    return Measure.objects.select_related(
+        "community", "lead_partner", "created_by", "updated_by"
+    ).prefetch_related(
+        Prefetch(
+            "partner_links",
+            queryset=MeasurePartner.objects.select_related("partner").order_by("partner__name"),
+        ),
+        "target_groups",
+    )
+
+
+class MeasureEditMixin:
+    """Loads the measure named in the URL and refuses (403) anyone who may not edit it.
+
+    Every logged-in user may read every measure, so a refusal is a 403, never a 404.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        self.measure = self.get_measure()
+        require(can_edit_measure(request.user, self.measure))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_measure(self) -> Measure:
+        return get_object_or_404(measure_queryset(), pk=self.kwargs["pk"])
+
+    page_title = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            measure=self.measure,
+            page_title=self.page_title % {"title": self.measure.title} if self.page_title else "",
+            cancel_url=self.measure.get_absolute_url(),
+            **kwargs,
+        )
+
+
+class MeasureListView(ElidedPaginationMixin, FilterView):
+    filterset_class = MeasureFilter
+    paginate_by = 20
+    template_name = "measures/measure_list.html"
+
+    def get_queryset(self):
+        return Measure.objects.for_list().with_last_report().order_by("title", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["new_measure_communities"] = list(
+            communities_for_new_measure(self.request.user)[:2]
+        )
+        return context
+
+
+class MeasureDetailView(DetailView):
+    template_name = "measures/measure_detail.html"
+    context_object_name = "measure"
+
+    def get_queryset(self):
+        return measure_queryset()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        reports = Report.objects.filter(measure=self.object).select_related("reported_by")
+        context["reports_page"] = page_or_404(
+            Paginator(reports, REPORTS_PER_PAGE), self.request.GET.get("page")
+        )
+        context["can_edit"] = can_edit_measure(self.request.user, self.object)
+        return context
+
+
+class MeasureCreateView(FormView):
+    """``/measures/new/?community=<slug>``; without a community, a choice of communities."""
+
+    form_class = MeasureForm
+    template_name = "measures/measure_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        slug = request.GET.get("community")
+        self.community = None
+        if slug:
+            self.community = get_object_or_404(Community, slug=slug)
+            require(can_create_measure(request.user, self.community))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.community is None:
+            communities = list(communities_for_new_measure(request.user))
+            if len(communities) == 1:
+                url = reverse("measures:create")
+                return redirect(f"{url}?community={communities[0].slug}")
+            require(bool(communities))
+            return self.render_to_response({"communities": communities})
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.community is None:
+            raise Http404
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "community": self.community}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            community=self.community,
+            page_title=_("New measure in %s") % self.community.name,
+            cancel_url=self.community.get_absolute_url(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            measure = measure_create(
+                community=self.community,
+                user=self.request.user,
+                data=form.measure_data(),
+                partners=form.cleaned_data["partners"],
+                target_groups=form.cleaned_data["target_groups"],
+                contributions=form.contributions,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The measure “%s” is created.") % measure.title)
+        return HttpResponseRedirect(measure.get_absolute_url())
+
+
+class MeasureUpdateView(MeasureEditMixin, FormView):
+    page_title = _lazy("Edit “%(title)s”")
+    form_class = MeasureForm
+    template_name = "measures/measure_form.html"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.measure,
+            "community": self.measure.community,
+        }
+
+    def form_valid(self, form):
+        try:
+            measure = measure_update(
+                measure=self.measure,
+                user=self.request.user,
+                version=form.cleaned_data["version"] or 0,
+                data=form.measure_data(),
+                partners=form.cleaned_data["partners"],
+                target_groups=form.cleaned_data["target_groups"],
+                contributions=form.contributions,
+            )
+        except MeasureVersionConflict as conflict:
+            return self.conflict(form, conflict.current)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your changes to “%s” are saved.") % measure.title)
+        return HttpResponseRedirect(measure.get_absolute_url())
+
+    def conflict(self, form, current: Measure):
+        """Keep what the user typed, show the newer values, and let them save again."""
+        current = measure_queryset().get(pk=current.pk)
+        form.data = form.data.copy()
+        form.data["version"] = current.version
+        form.add_error(
+            None,
+            _(
+                "Another partner changed this measure while you were editing it. Nothing of "
+                "yours is lost: your text is still in the form. Compare with the newer version, "
+                "then save again."
+            ),
+        )
+        return self.render_to_response(
+            self.get_context_data(form=form, conflict=conflict_rows(form, current), current=current)
+        )
+
+
+def conflict_rows(form, current: Measure) -> list[dict]:
+    """The fields where the user's input and the newer saved version differ."""
+    rows = []
+    for name in form.Meta.fields:
+        field = form.fields[name]
+        mine = form.cleaned_data.get(name)
+        theirs = getattr(current, name)
+        if name == "target_groups":
+            mine, theirs = set(mine or ()), set(theirs.all())
+        if mine != theirs:
+            rows.append({"label": field.label, "mine": display(mine), "theirs": display(theirs)})
+    mine_partners = {p.pk for p in form.cleaned_data.get("partners", ())}
+    theirs_partners = {link.partner_id for link in current.partner_links.all()}
+    if mine_partners != theirs_partners:
+        rows.append(
+            {
+                "label": form.fields["partners"].label,
+                "mine": display(form.cleaned_data.get("partners", ())),
+                "theirs": display(link.partner for link in current.partner_links.all()),
+            }
+        )
+    return rows
+
+
+def display(value) -> str:
+    """A value as the conflict table shows it."""
+    if value is None or value == "" or value == set():
+        return "–"
+    if isinstance(value, str):
+        return dict(Measure.Status.choices).get(value, value)
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Iterable):
+        return ", ".join(sorted(str(item) for item in value)) or "–"
+    return str(value)
+
+
+class MeasureArchiveView(MeasureEditMixin, TemplateView):
+    """Confirm, then archive a measure or restore it. Nothing is deleted."""
+
+    template_name = "measures/measure_archive.html"
+
+    def post(self, request, *args, **kwargs):
+        archive = not self.measure.is_archived
+        measure_set_archived(measure=self.measure, user=request.user, archived=archive)
+        if archive:
+            messages.success(request, _("“%s” is archived.") % self.measure.title)
+        else:
+            messages.success(request, _("“%s” is restored.") % self.measure.title)
+        return HttpResponseRedirect(self.measure.get_absolute_url())
+
+
+class ReportCreateView(MeasureEditMixin, FormView):
+    page_title = _lazy("Log a report for “%(title)s”")
+    form_class = ReportForm
+    template_name = "measures/report_form.html"
+
+    def get_initial(self):
+        return {"period_start": timezone.localdate()}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "measure": self.measure}
+
+    def form_valid(self, form):
+        try:
+            report_create(measure=self.measure, user=self.request.user, data=form.report_data())
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The report is saved."))
+        return HttpResponseRedirect(self.measure.get_absolute_url() + "#reports")
+
+
+class ReportUpdateView(MeasureEditMixin, FormView):
+    page_title = _lazy("Correct a report for “%(title)s”")
+    form_class = ReportForm
+    template_name = "measures/report_form.html"
+
+    @cached_property
+    def report(self) -> Report:
+        return get_object_or_404(Report, pk=self.kwargs["pk"])
+
+    def get_measure(self) -> Measure:
+        return get_object_or_404(measure_queryset(), pk=self.report.measure_id)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "measure": self.measure, "instance": self.report}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(report=self.report, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            report_update(report=form.instance, user=self.request.user, data=form.report_data())
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The report is corrected."))
+        return HttpResponseRedirect(self.measure.get_absolute_url() + "#reports")

@@ -1,0 +1,186 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from partnerships.models import (
+    Community,
+    CommunityPartner,
+    Meeting,
+    Partner,
+    PartnerMembership,
+    User,
+)
+from partnerships.validators import validate_partner_removable, validate_partners_in_community
+
+admin.site.site_header = _("Aktive Lokalsamfunn – administration")
+admin.site.site_title = _("Aktive Lokalsamfunn")
+admin.site.index_title = _("The sports council's administration")
+
+
+def validation_messages(error: ValidationError) -> list[str]:
+    """All messages of a ValidationError, whether it holds a dict or a list."""
+    if hasattr(error, "error_dict"):
+        return [message for messages in error.message_dict.values() for message in messages]
+    return list(error.messages)
+
+
+class CommunityPartnerFormSet(BaseInlineFormSet):
+    """Refuses to take a partner out of a community while it is on one of its measures."""
+
+    def clean(self):
+        super().clean()
+        errors = []
+        for form in self.initial_forms:
+            removed = self._should_delete_form(form)
+            replaced = {"partner", "community"} & set(form.changed_data)
+            if removed or replaced:
+                # As stored, not as edited in the form.
+                link = CommunityPartner.objects.select_related("community", "partner").get(
+                    pk=form.instance.pk
+                )
+                try:
+                    validate_partner_removable(community=link.community, partner=link.partner)
+                except ValidationError as error:
+                    errors.extend(validation_messages(error))
+        if errors:
+            raise ValidationError(errors)
+
+
+class CommunityPartnerInline(admin.TabularInline):
+    model = CommunityPartner
+    formset = CommunityPartnerFormSet
+    extra = 1
+    autocomplete_fields = ["partner"]
+    fields = ["partner", "role", "since"]
+
+
+@admin.register(Community)
+class CommunityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "municipality", "partnership_since", "partner_count", "is_active"]
+    list_filter = ["is_active", "municipality"]
+    search_fields = ["name", "municipality", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CommunityPartnerInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(partner_count=Count("memberships"))
+
+    @admin.display(description=_("partners"), ordering="partner_count")
+    def partner_count(self, obj):
+        return obj.partner_count
+
+
+class MembershipInline(admin.TabularInline):
+    model = PartnerMembership
+    extra = 1
+    autocomplete_fields = ["user"]
+    fields = ["user", "title"]
+    verbose_name = _("member")
+    verbose_name_plural = _("members")
+
+
+class PartnerCommunityInline(admin.TabularInline):
+    model = CommunityPartner
+    formset = CommunityPartnerFormSet
+    extra = 0
+    autocomplete_fields = ["community"]
+    fields = ["community", "role", "since"]
+    verbose_name = _("community")
+    verbose_name_plural = _("communities")
+
+
+@admin.register(Partner)
+class PartnerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "email", "website", "member_count"]
+    list_filter = ["kind", "communities"]
+    search_fields = ["name", "email"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+
+@admin.register(CommunityPartner)
+class CommunityPartnerAdmin(admin.ModelAdmin):
+    list_display = ["partner", "community", "role", "since"]
+    list_filter = ["community", "partner__kind"]
+    search_fields = ["partner__name", "community__name", "role"]
+    list_select_related = ["partner", "community"]
+    autocomplete_fields = ["partner", "community"]
+
+    def delete_model(self, request, obj):
+        validate_partner_removable(community=obj.community, partner=obj.partner)
+        super().delete_model(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Removal goes through the community's inline, which checks the measures first.
+        return False
+
+
+@admin.register(PartnerMembership)
+class PartnerMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "partner", "title"]
+    list_filter = ["partner"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "partner__name"]
+    list_select_related = ["user", "partner"]
+    autocomplete_fields = ["user", "partner"]
+
+
+class UserMembershipInline(admin.TabularInline):
+    model = PartnerMembership
+    extra = 1
+    autocomplete_fields = ["partner"]
+    fields = ["partner", "title"]
+    verbose_name = _("partner")
+    verbose_name_plural = _("partners")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
+    list_filter = ["is_active", "is_staff", "groups", "memberships__partner"]
+    inlines = [UserMembershipInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # People are deactivated, never deleted: their names stay on what they wrote.
+        return False
+
+
+class MeetingAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        community = cleaned.get("community")
+        if community is not None and "partners_present" in cleaned:
+            validate_partners_in_community(
+                community=community,
+                partners=cleaned["partners_present"],
+                field="partners_present",
+            )
+        return cleaned
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    form = MeetingAdminForm
+    list_display = ["title", "community", "kind", "date", "venue"]
+    list_filter = ["kind", "community"]
+    search_fields = ["title", "venue", "minutes"]
+    date_hierarchy = "date"
+    list_select_related = ["community"]
+    filter_horizontal = ["partners_present"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,295 @@
+"""Who is who: communities, partners, their people and their meetings."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partnerships.text import unique_slug
+
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+
+
+def author_field(verbose_name) -> models.ForeignKey:
+    """Who wrote or changed a record; NULL if the account is ever deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
+class CommunityQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def of_user(self, user):
+        """Communities where one of the user's partners is a partner."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Exists(
+                CommunityPartner.objects.filter(
+                    community=OuterRef("pk"), partner__memberships__user=user
+                )
+            )
+        )
+
+
+class Community(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=60,
+        unique=True,
+        help_text=_("Used in the web address. Letters a–z, digits and hyphens."),
+    )
+    municipality = models.CharField(_("municipality"), max_length=120)
+    description = models.TextField(_("description"), blank=True, max_length=10_000)
+    partnership_since = models.PositiveSmallIntegerField(
+        _("partnership since"),
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text=_("The year the partnership started, e.g. 2014."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    partners = models.ManyToManyField(
+        "Partner",
+        through="CommunityPartner",
+        related_name="communities",
+        verbose_name=_("partners"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Community.objects.all(), self.name, max_length=60)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:community_detail", kwargs={"slug": self.slug})
+
+
+class Partner(models.Model):
+    class Kind(models.TextChoices):
+        SPORTS_CLUB = "sports_club", _("Sports club")
+        SCHOOL = "school", _("School")
+        MUNICIPALITY = "municipality", _("Municipality")
+        SPORTS_COUNCIL = "sports_council", _("Sports council")
+        RESEARCH = "research", _("Research")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(
+        _("e-mail"), blank=True, help_text=_("A shared address, e.g. post@…, not a person's.")
+    )
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["logo"])
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Partner.objects.all(), self.name, max_length=60)
+        super().save(*args, **kwargs)
+
+
+class CommunityPartner(models.Model):
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("community"),
+    )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="community_memberships",
+        verbose_name=_("partner"),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=120,
+        blank=True,
+        help_text=_("The partner's role in the partnership, e.g. “Koordinator”."),
+    )
+    since = models.PositiveSmallIntegerField(
+        _("since"), null=True, blank=True, validators=YEAR_VALIDATORS, help_text=_("Year.")
+    )
+
+    class Meta:
+        verbose_name = _("partner in the community")
+        verbose_name_plural = _("partners in the community")
+        ordering = ["community__name", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "partner"], name="communitypartner_unique_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} – {self.community}"
+
+
+class User(AbstractUser):
+    """A person who logs in. Deactivated when they leave, never deleted."""
+
+    partners = models.ManyToManyField(
+        Partner,
+        through="PartnerMembership",
+        related_name="members",
+        blank=True,
+        verbose_name=_("partners"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def partner_ids(self) -> frozenset[int]:
+        """The ids of the user's partners, read once per request object."""
+        if not hasattr(self, "_partner_ids"):
+            self._partner_ids = frozenset(
+                self.memberships.values_list("partner_id", flat=True) if self.pk else ()
+            )
+        return self._partner_ids
+
+    @property
+    def is_evaluator(self) -> bool:
+        if not hasattr(self, "_is_evaluator"):
+            self._is_evaluator = self.groups.filter(name=EVALUATOR_GROUP).exists()
+        return self._is_evaluator
+
+
+EVALUATOR_GROUP = "Evaluator"
+SPORTS_COUNCIL_GROUP = "Idrettsråd"
+
+
+class PartnerMembership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("partner")
+    )
+    title = models.CharField(
+        _("title"), max_length=120, blank=True, help_text=_("E.g. “Rektor” or “Daglig leder”.")
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["partner__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partner"], name="partnermembership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.partner}"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def for_community(self, community):
+        return self.filter(community=community).select_related("community")
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        FOCUS_GROUP = "focus_group", _("Focus group")
+        PARTNER_MEETING = "partner_meeting", _("Partner meeting")
+        OTHER = "other", _("Other")
+
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("community"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.PARTNER_MEETING
+    )
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    partners_present = models.ManyToManyField(
+        Partner,
+        related_name="meetings_attended",
+        blank=True,
+        verbose_name=_("partners present"),
+        help_text=_("Only partners of the community."),
+    )
+    minutes = models.TextField(
+        _("minutes"),
+        blank=True,
+        max_length=50_000,
+        help_text=_("What was discussed and agreed. Do not write about individual children."),
+    )
+    created_by = author_field(_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["community", "-date"], name="meeting_community_date")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date:%d.%m.%Y})"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "partnerships:meeting_detail",
+            kwargs={"slug": self.community.slug, "pk": self.pk},
+        )
+
+
+def partner_ids_in_community(community, partner_ids) -> set[int]:
+    """Which of ``partner_ids`` are partners of ``community``."""
+    return set(
+        CommunityPartner.objects.filter(
+            Q(community=community) & Q(partner_id__in=list(partner_ids))
+        ).values_list("partner_id", flat=True)
+    )

@@ -1,0 +1,186 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
+
+from aktive.pagination import ElidedPaginationMixin
+from partnerships.forms import MeetingForm
+from partnerships.models import Community, CommunityPartner, Meeting, Partner
+from partnerships.permissions import (
+    can_create_measure,
+    can_edit_meeting,
+    can_record_meeting,
+    require,
+)
+from partnerships.services import meeting_create, meeting_update
+
+
+class CommunityListView(ElidedPaginationMixin, ListView):
+    template_name = "partnerships/community_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        active = Community._meta.get_field("measures").related_model.Status.ACTIVE
+        return Community.objects.annotate(
+            partner_count=Count("memberships", distinct=True),
+            active_measure_count=Count(
+                "measures",
+                filter=Q(measures__status=active, measures__is_archived=False),
+                distinct=True,
+            ),
+        ).order_by("-is_active", "name")
+
+
+class CommunityMixin:
+    """Loads the community named by the URL's slug (404 if there is none)."""
+
+    @cached_property
+    def community(self) -> Community:
+        return get_object_or_404(Community, slug=self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            community=self.community,
+            can_record_meeting=can_record_meeting(self.request.user, self.community),
+            **kwargs,
+        )
+
+
+class CommunityDetailView(CommunityMixin, DetailView):
+    template_name = "partnerships/community_detail.html"
+    context_object_name = "community"
+
+    def get_object(self, queryset=None):
+        return self.community
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community = self.community
+        # Through the reverse relation: the measures app depends on this one, not the reverse.
+        measures = list(community.measures.not_archived().for_list().with_last_report())
+        status = community.measures.model.Status
+        active = status.ACTIVE
+        # Active first, then the rest in their usual order.
+        order = sorted(status.choices, key=lambda choice: choice[0] != active)
+        context["measures_by_status"] = [
+            (label, [m for m in measures if m.status == value])
+            for value, label in order
+            if any(m.status == value for m in measures)
+        ]
+        year = timezone.localdate().year
+        context["year"] = year
+        context["active_count"] = sum(1 for m in measures if m.status == active)
+        context["participants_this_year"] = (
+            community.measures.filter(reports__period_start__year=year).aggregate(
+                total=Sum("reports__participants")
+            )["total"]
+            or 0
+        )
+        context["partner_links"] = CommunityPartner.objects.filter(
+            community=community
+        ).select_related("partner")
+        context["meetings"] = Meeting.objects.for_community(community).prefetch_related(
+            "partners_present"
+        )[:5]
+        context["can_create_measure"] = can_create_measure(self.request.user, community)
+        return context
+
+
+class MeetingListView(CommunityMixin, ElidedPaginationMixin, ListView):
+    template_name = "partnerships/meeting_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Meeting.objects.for_community(self.community).prefetch_related(
+            Prefetch("partners_present", queryset=Partner.objects.order_by("name"))
+        )
+
+
+class MeetingDetailView(CommunityMixin, DetailView):
+    template_name = "partnerships/meeting_detail.html"
+    context_object_name = "meeting"
+
+    def get_queryset(self):
+        return Meeting.objects.for_community(self.community).select_related("created_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = can_edit_meeting(self.request.user, self.object)
+        return context
+
+
+class MeetingCreateView(CommunityMixin, FormView):
+    form_class = MeetingForm
+    template_name = "partnerships/meeting_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        require(can_record_meeting(request.user, self.community))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "community": self.community}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page_title=_("Record a meeting in %s") % self.community.name,
+            cancel_url=self.community.get_absolute_url(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            meeting = meeting_create(
+                community=self.community,
+                user=self.request.user,
+                data=form.meeting_data(),
+                partners_present=form.cleaned_data["partners_present"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The meeting is recorded."))
+        return HttpResponseRedirect(meeting.get_absolute_url())
+
+
+class MeetingUpdateView(CommunityMixin, FormView):
+    form_class = MeetingForm
+    template_name = "partnerships/meeting_form.html"
+
+    @cached_property
+    def meeting(self) -> Meeting:
+        return get_object_or_404(
+            Meeting.objects.for_community(self.community), pk=self.kwargs["pk"]
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        require(can_edit_meeting(request.user, self.meeting))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "community": self.community, "instance": self.meeting}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            meeting=self.meeting,
+            page_title=_("Edit meeting"),
+            cancel_url=self.meeting.get_absolute_url(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            meeting = meeting_update(
+                meeting=self.meeting,
+                data=form.meeting_data(),
+                partners_present=form.cleaned_data["partners_present"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The meeting is saved."))
+        return HttpResponseRedirect(meeting.get_absolute_url())

@@ -1,0 +1,116 @@
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from measures.models import Measure, MeasurePartner, Report, TargetGroup
+from partnerships.models import (
+    EVALUATOR_GROUP,
+    Community,
+    CommunityPartner,
+    Meeting,
+    Partner,
+    PartnerMembership,
+    User,
+)
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    name = factory.Sequence(lambda n: f"Lokalsamfunn {n}")
+    municipality = "Drammen"
+    partnership_since = 2014
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    kind = Partner.Kind.SPORTS_CLUB
+
+
+class CommunityPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommunityPartner
+
+    community = factory.SubFactory(CommunityFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = "Partner"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"bruker{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
+    password = factory.django.Password("lokalsamfunn")
+
+    @factory.post_generation
+    def partners(self, create, extracted, **kwargs):
+        for partner in extracted or ():
+            PartnerMembership.objects.create(user=self, partner=partner)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        for name in extracted or ():
+            self.groups.add(Group.objects.get_or_create(name=name)[0])
+
+
+def evaluator_group() -> list[str]:
+    return [EVALUATOR_GROUP]
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    """A measure whose lead partner is a partner of its community and of the measure."""
+
+    class Meta:
+        model = Measure
+        skip_postgeneration_save = True
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"Tiltak {n}")
+    slug = factory.Sequence(lambda n: f"tiltak-{n}")
+    summary = "Et tiltak for barn og unge."
+    status = Measure.Status.ACTIVE
+    lead_partner = factory.LazyAttribute(
+        lambda m: CommunityPartnerFactory(community=m.community).partner
+    )
+
+    @factory.post_generation
+    def partners(self, create, extracted, **kwargs):
+        MeasurePartner.objects.get_or_create(measure=self, partner=self.lead_partner)
+        for partner in extracted or ():
+            CommunityPartner.objects.get_or_create(community=self.community, partner=partner)
+            MeasurePartner.objects.get_or_create(measure=self, partner=partner)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    measure = factory.SubFactory(MeasureFactory)
+    period_start = datetime.date(2026, 3, 6)
+    period_end = factory.LazyAttribute(lambda r: r.period_start)
+    participants = 20
+    girls = 9
+    volunteers = 3
+    volunteer_hours = 9
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"Partnermøte {n}")
+    date = datetime.date(2026, 2, 8)
+    kind = Meeting.Kind.PARTNER_MEETING
+
+
+def target_group(name: str = "13–19 år") -> TargetGroup:
+    return TargetGroup.objects.get(name=name)

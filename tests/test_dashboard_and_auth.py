@@ -1,0 +1,128 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from measures.services import measure_update
+from tests.factories import MeasureFactory, ReportFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class TestDashboard:
+    def test_shows_my_measures_with_their_last_report(self, as_user, partner_user, measure):
+        other = MeasureFactory(title="Ikke min")
+        ReportFactory(measure=measure, period_start=datetime.date(2026, 3, 6))
+        ReportFactory(measure=measure, period_start=datetime.date(2026, 4, 3))
+        response = as_user(partner_user).get("/")
+        assert list(response.context["my_measures"]) == [measure]
+        assert "03.04.2026" in response.text
+        assert other.title not in response.text
+        assert list(response.context["my_communities"]) == [measure.community]
+
+    def test_shows_what_other_partners_changed_in_my_communities(
+        self, as_user, partner_user, other_partner_user, measure
+    ):
+        measure_update(
+            measure=measure,
+            user=other_partner_user,
+            version=measure.version,
+            data={"schedule": "Lørdager"},
+        )
+        ReportFactory(measure=measure, reported_by=other_partner_user, participants=23)
+        MeasureFactory(title="Et annet sted", updated_by=other_partner_user)
+        response = as_user(partner_user).get("/")
+        kinds = [(c["kind"], c["measure"].title) for c in response.context["recent_changes"]]
+        assert ("measure", "Åpen hall") in kinds
+        assert ("report", "Åpen hall") in kinds
+        assert all(title != "Et annet sted" for _kind, title in kinds)
+        assert "Skolen" in response.text  # who did it, by partner
+
+    def test_my_own_changes_are_not_news_to_me(self, as_user, partner_user, measure):
+        ReportFactory(measure=measure, reported_by=partner_user)
+        response = as_user(partner_user).get("/")
+        assert response.context["recent_changes"] == []
+
+    def test_evaluator_without_partner_follows_every_community(self, as_user, evaluator, measure):
+        response = as_user(evaluator).get("/")
+        assert list(response.context["my_communities"]) == [measure.community]
+        assert list(response.context["my_measures"]) == []
+
+    @pytest.mark.parametrize("size", [1, 30])
+    def test_query_count_does_not_grow(
+        self,
+        as_user,
+        partner_user,
+        measure,
+        other_partner_user,
+        django_assert_max_num_queries,
+        size,
+    ):
+        for _ in range(size):
+            mine = MeasureFactory(community=measure.community, lead_partner=measure.lead_partner)
+            ReportFactory(measure=mine, reported_by=other_partner_user)
+        client = as_user(partner_user)
+        with django_assert_max_num_queries(16):
+            assert client.get("/").status_code == 200
+
+
+class TestLanguage:
+    def test_norwegian_whatever_the_browser_says(self, client):
+        response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        assert '<html lang="nb">' in response.text
+        assert "Logg inn" in response.text
+
+    def test_english_only_when_the_user_picks_it(self, client):
+        client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+        response = client.get(reverse("login"))
+        assert '<html lang="en">' in response.text
+        assert "Log in" in response.text
+
+
+class TestAuthPages:
+    def test_login_page_is_norwegian_and_open(self, client):
+        response = client.get(reverse("login"))
+        assert response.status_code == 200
+        assert "Brukernavn" in response.text and "Passord" in response.text
+
+    def test_login_and_logout(self, client, partner_user):
+        response = client.post(
+            reverse("login"), {"username": partner_user.username, "password": "lokalsamfunn"}
+        )
+        assert response.headers["Location"] == "/"
+        assert client.get("/").status_code == 200
+        client.post(reverse("logout"))
+        assert client.get("/").status_code == 302
+
+    def test_wrong_password_gives_a_norwegian_message(self, client, partner_user):
+        response = client.post(
+            reverse("login"), {"username": partner_user.username, "password": "feil"}
+        )
+        assert response.status_code == 200
+        assert "brukernavn og passord" in response.text
+
+    def test_password_reset_sends_a_mail(self, client):
+        UserFactory(email="rektor@example.invalid")
+        response = client.post(reverse("password_reset"), {"email": "rektor@example.invalid"})
+        assert response.headers["Location"] == reverse("password_reset_done")
+        assert len(mail.outbox) == 1
+        assert client.get(reverse("password_reset_done")).status_code == 200
+
+    def test_password_change_needs_login_and_works(self, as_user, partner_user):
+        client = as_user(partner_user)
+        response = client.post(
+            reverse("password_change"),
+            {
+                "old_password": "lokalsamfunn",
+                "new_password1": "Et-nytt-langt-passord-2026",
+                "new_password2": "Et-nytt-langt-passord-2026",
+            },
+        )
+        assert response.headers["Location"] == reverse("password_change_done")
+        partner_user.refresh_from_db()
+        assert partner_user.check_password("Et-nytt-langt-passord-2026")
+
+    def test_staff_sees_the_admin_link_others_do_not(self, as_user, staff, partner_user):
+        assert reverse("admin:index") in as_user(staff).get("/").text
+        assert reverse("admin:index") not in as_user(partner_user).get("/").text
