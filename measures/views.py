@@ -103,9 +103,9 @@ class MeasureDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         reports = Report.objects.filter(measure=self.object).select_related("reported_by")
-        context["reports_page"] = page_or_404(
-            Paginator(reports, REPORTS_PER_PAGE), self.request.GET.get("page")
-        )
+        page = page_or_404(Paginator(reports, REPORTS_PER_PAGE), self.request.GET.get("page"))
+        context["reports_page"] = page
+        context["reports_page_range"] = page.paginator.get_elided_page_range(page.number)
         context["can_edit"] = can_edit_measure(self.request.user, self.object)
         return context
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -284,12 +284,3 @@ class Meeting(models.Model):
             "partnerships:meeting_detail",
             kwargs={"slug": self.community.slug, "pk": self.pk},
         )
-
-
-def partner_ids_in_community(community, partner_ids) -> set[int]:
-    """Which of ``partner_ids`` are partners of ``community``."""
-    return set(
-        CommunityPartner.objects.filter(
-            Q(community=community) & Q(partner_id__in=list(partner_ids))
-        ).values_list("partner_id", flat=True)
-    )
