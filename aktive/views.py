@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from measures.history import Change
 from measures.models import Measure, Report
 from partnerships.models import Community
 
@@ -32,32 +33,41 @@ def dashboard(request):
 
 
 def recent_changes(user, communities) -> list[dict]:
-    """The latest measure edits and new reports by other people in ``communities``."""
+    """The latest saves of measures and reports in ``communities`` by other people."""
     measures = (
-        Measure.objects.filter(community__in=communities, updated_by__isnull=False)
-        .exclude(updated_by=user)
-        .select_related("community", "updated_by")
-        .prefetch_related("updated_by__partners")
-        .order_by("-updated_at")[:RECENT_CHANGES]
+        Measure.history.filter(community__in=communities, history_user__isnull=False)
+        .exclude(history_user=user)
+        .select_related("community", "history_user")
+        .prefetch_related("history_user__partners")
+        .order_by("-history_date")[:RECENT_CHANGES]
     )
     reports = (
-        Report.objects.filter(measure__community__in=communities, reported_by__isnull=False)
-        .exclude(reported_by=user)
-        .select_related("measure", "measure__community", "reported_by")
-        .prefetch_related("reported_by__partners")
-        .order_by("-created_at")[:RECENT_CHANGES]
+        Report.history.filter(measure__community__in=communities, history_user__isnull=False)
+        .exclude(history_user=user)
+        .select_related("measure", "history_user")
+        .prefetch_related("history_user__partners")
+        .order_by("-history_date")[:RECENT_CHANGES]
     )
     changes = [
-        {"kind": "measure", "at": m.updated_at, "by": m.updated_by, "measure": m} for m in measures
+        {
+            "kind": Change(record).kind,
+            "at": record.history_date,
+            "by": record.history_user,
+            "title": record.title,
+            "measure_id": record.id,
+            "history_id": record.history_id,
+        }
+        for record in measures
     ] + [
         {
-            "kind": "report",
-            "at": r.created_at,
-            "by": r.reported_by,
-            "measure": r.measure,
-            "report": r,
+            "kind": "report_created" if record.history_type == "+" else "report_changed",
+            "at": record.history_date,
+            "by": record.history_user,
+            "title": record.measure.title,
+            "measure_id": record.measure_id,
+            "report": record,
         }
-        for r in reports
+        for record in reports
     ]
     return sorted(changes, key=lambda change: change["at"], reverse=True)[:RECENT_CHANGES]
 

@@ -2,10 +2,22 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Measure, MeasurePartner, Report, TargetGroup
-from partnerships.admin import validation_messages
+from measures.services import (
+    ADMIN_MEASURE_FIELDS,
+    MEASURE_FIELDS,
+    REPORT_FIELDS,
+    measure_create,
+    measure_update,
+    report_create,
+    report_update,
+)
+from partnerships.admin import HistoryAdmin, validation_messages
 from partnerships.validators import validate_partners_in_community
 
 
@@ -47,6 +59,8 @@ class MeasurePartnerInline(admin.TabularInline):
 
 
 class ReportInline(admin.TabularInline):
+    """The measure's reports, to read; each opens in its own change form."""
+
     model = Report
     extra = 0
     fields = [
@@ -58,11 +72,73 @@ class ReportInline(admin.TabularInline):
         "volunteers",
         "volunteer_hours",
     ]
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MeasureAdminForm(forms.ModelForm):
+    """Carries the version the form was loaded at, like the partners' edit form."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "community",
+            "title",
+            "slug",
+            "summary",
+            "description",
+            "status",
+            "lead_partner",
+            "target_groups",
+            "schedule",
+            "venue",
+            "started_on",
+            "ended_on",
+            "is_archived",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Admin runs the whole request in one transaction, so this lock holds until the
+            # save: a stale form is refused here with the input kept, and no race gets past.
+            current = (
+                Measure.objects.select_for_update(of=("self",))
+                .select_related("updated_by")
+                .get(pk=self.instance.pk)
+            )
+            if current.version != cleaned.get("loaded_version"):
+                self.data = self.data.copy()
+                self.data["loaded_version"] = current.version
+                raise ValidationError(
+                    _(
+                        "%(name)s saved this measure at %(when)s, after you opened this form. "
+                        "Your input is kept below. Compare with the history, then save again "
+                        "to replace their version with yours."
+                    ),
+                    code="stale_version",
+                    params={
+                        "name": current.updated_by or _("Someone"),
+                        "when": date_format(current.updated_at, "SHORT_DATETIME_FORMAT"),
+                    },
+                )
+        return cleaned
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(HistoryAdmin):
+    form = MeasureAdminForm
     list_display = ["title", "community", "status", "lead_partner", "is_archived", "updated_at"]
     list_filter = ["status", "is_archived", "community", "target_groups", "lead_partner__kind"]
     search_fields = ["title", "summary", "description", "venue"]
@@ -70,20 +146,28 @@ class MeasureAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["community", "lead_partner"]
     filter_horizontal = ["target_groups"]
-    readonly_fields = ["version", "created_at", "created_by", "updated_at", "updated_by"]
+    readonly_fields = [
+        "photo",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
     date_hierarchy = "started_on"
     inlines = [MeasurePartnerInline, ReportInline]
     fieldsets = [
         (None, {"fields": ["community", "title", "slug", "summary", "description", "status"]}),
         (_("Who and for whom"), {"fields": ["lead_partner", "target_groups"]}),
         (_("When and where"), {"fields": ["schedule", "venue", "started_on", "ended_on"]}),
-        (_("Photo"), {"fields": ["image", "image_alt", "image_consent"]}),
+        (_("Photo"), {"fields": ["photo"]}),
         (
             _("Record"),
             {
                 "fields": [
                     "is_archived",
                     "version",
+                    "loaded_version",
                     "created_at",
                     "created_by",
                     "updated_at",
@@ -93,13 +177,56 @@ class MeasureAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "community"]  # its partners belong to the community
+        return self.readonly_fields
+
+    @admin.display(description=_("photo"))
+    def photo(self, obj):
+        if not obj.pk:
+            return _("Add a photo on the measure's page once it is saved.")
+        link = reverse("measures:photo", kwargs={"pk": obj.pk})
+        if not obj.image_thumbnail:
+            return format_html('<a href="{}">{}</a>', link, _("Add a photo"))
+        return format_html(
+            '<img src="{}" alt="{}" width="160"><br><a href="{}">{}</a>',
+            obj.image_thumbnail.url,
+            obj.image_alt,
+            link,
+            _("Change or remove the photo"),
+        )
+
     def save_model(self, request, obj, form, change):
+        """Nothing here: ``save_related`` saves the measure with its partners, in one go."""
+
+    def save_related(self, request, form, formsets, change):
+        """Save through the same services as the partner pages: one history row per save."""
+        partner_forms = next(fs for fs in formsets if fs.model is MeasurePartner)
+        rows = [
+            row.cleaned_data
+            for row in partner_forms.forms
+            if row.cleaned_data.get("partner") and not partner_forms._should_delete_form(row)
+        ]
+        fields = (*MEASURE_FIELDS, *ADMIN_MEASURE_FIELDS)
+        arguments = {
+            "user": request.user,
+            "data": {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data},
+            "partners": [row["partner"] for row in rows],
+            "target_groups": form.cleaned_data["target_groups"],
+            "contributions": {row["partner"].pk: row.get("contribution", "") for row in rows},
+        }
         if change:
-            obj.version += 1
+            measure = measure_update(
+                measure=form.instance, version=form.cleaned_data["loaded_version"], **arguments
+            )
         else:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+            measure = measure_create(community=form.cleaned_data["community"], **arguments)
+        form.instance.pk = measure.pk
+        form.instance.version = measure.version
+        for formset in formsets:
+            # What admin's change message reads from a saved formset; the history has the rest.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 class MeasurePartnerAdminForm(forms.ModelForm):
@@ -125,7 +252,7 @@ class MeasurePartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(HistoryAdmin):
     list_display = [
         "measure",
         "community",
@@ -149,6 +276,11 @@ class ReportAdmin(admin.ModelAdmin):
         return obj.measure.community
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.reported_by = request.user
-        super().save_model(request, obj, form, change)
+        data = {
+            name: form.cleaned_data[name] for name in REPORT_FIELDS if name in form.cleaned_data
+        }
+        if change:
+            report_update(report=obj, user=request.user, data=data)
+        else:
+            saved = report_create(measure=obj.measure, user=request.user, data=data)
+            obj.pk = saved.pk

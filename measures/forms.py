@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from aktive.images import ACCEPT_ATTRIBUTE, ProcessedImage, process_image
 from measures.models import Measure, MeasurePartner, Report, TargetGroup
 from partnerships.models import Community, Partner
 from partnerships.validators import validate_partners_in_community
@@ -205,3 +206,62 @@ class ReportForm(forms.ModelForm):
 
     def report_data(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class PhotoForm(forms.Form):
+    """Add, replace or remove a measure's photo. Checked and re-encoded in ``process_image``."""
+
+    image = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+        help_text=_(
+            "JPEG, PNG or WebP, at most 10 MB and 40 megapixels. Location and other hidden "
+            "data in the file are removed."
+        ),
+    )
+    image_alt = forms.CharField(
+        label=Measure._meta.get_field("image_alt").verbose_name.capitalize(),
+        max_length=Measure._meta.get_field("image_alt").max_length,
+        required=False,
+        help_text=_("What the photo shows, for those who cannot see it. Do not name children."),
+    )
+    image_consent = forms.BooleanField(
+        label=_("Consent is in place for the people in the photo"),
+        required=False,
+        help_text=_(
+            "For children, the parents have agreed. Anyone in the photo can ask to have it removed."
+        ),
+    )
+    remove = forms.BooleanField(label=_("Remove the photo"), required=False)
+
+    def __init__(self, *args, measure: Measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        self.photo: ProcessedImage | None = None
+        if not measure.image:
+            del self.fields["remove"]
+        self.helper = crispy_helper()
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload:
+            self.photo = process_image(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("remove"):
+            return cleaned
+        has_photo = self.photo is not None or bool(self.measure.image)
+        if not has_photo and "image" not in self.errors:
+            self.add_error("image", _("Choose a photo."))
+        if has_photo:
+            if not cleaned.get("image_alt", "").strip():
+                self.add_error("image_alt", _("Describe the photo."))
+            if not cleaned.get("image_consent"):
+                self.add_error(
+                    "image_consent",
+                    _("A photo can only be used when consent is in place for the people in it."),
+                )
+        return cleaned

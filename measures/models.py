@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from partnerships.models import Community, Partner, author_field
 
@@ -94,6 +95,48 @@ class MeasureQuerySet(models.QuerySet):
         return self.select_related("community", "lead_partner").prefetch_related("target_groups")
 
 
+class MeasurePartner(models.Model):
+    measure = models.ForeignKey(
+        "Measure",
+        on_delete=models.CASCADE,
+        related_name="partner_links",
+        verbose_name=_("measure"),
+    )
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="measure_links",
+        verbose_name=_("partner"),
+    )
+    contribution = models.CharField(
+        _("contribution"),
+        max_length=300,
+        blank=True,
+        help_text=_("What this partner contributes, e.g. “Lends the hall”."),
+    )
+
+    class Meta:
+        verbose_name = _("partner on the measure")
+        verbose_name_plural = _("partners on the measure")
+        ordering = ["partner__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "partner"], name="measurepartner_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} – {self.measure}"
+
+
+# Kept at module level so that ``measure_create`` can write the first history row itself, once
+# the partners and target groups exist (see ``measures.services``).
+MEASURE_HISTORY = HistoricalRecords(
+    m2m_fields=["partners", "target_groups"],
+    excluded_fields=["search_text"],
+    verbose_name=_("historical measure"),
+    verbose_name_plural=_("historical measures"),
+)
+
+
 class Measure(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -135,7 +178,7 @@ class Measure(models.Model):
     )
     partners = models.ManyToManyField(
         Partner,
-        through="MeasurePartner",
+        through=MeasurePartner,
         related_name="measures",
         verbose_name=_("partners"),
     )
@@ -146,6 +189,9 @@ class Measure(models.Model):
     started_on = models.DateField(_("started on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     image = models.ImageField(_("photo"), upload_to="measures/", blank=True)
+    image_thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="measures/", blank=True, editable=False
+    )
     image_alt = models.CharField(
         _("photo description"),
         max_length=250,
@@ -168,6 +214,7 @@ class Measure(models.Model):
     updated_by = author_field(_("updated by"))
 
     objects = MeasureQuerySet.as_manager()
+    history = MEASURE_HISTORY
 
     class Meta:
         verbose_name = _("measure")
@@ -200,38 +247,6 @@ class Measure(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("measures:detail", kwargs={"pk": self.pk})
-
-
-class MeasurePartner(models.Model):
-    measure = models.ForeignKey(
-        Measure,
-        on_delete=models.CASCADE,
-        related_name="partner_links",
-        verbose_name=_("measure"),
-    )
-    partner = models.ForeignKey(
-        Partner,
-        on_delete=models.PROTECT,
-        related_name="measure_links",
-        verbose_name=_("partner"),
-    )
-    contribution = models.CharField(
-        _("contribution"),
-        max_length=300,
-        blank=True,
-        help_text=_("What this partner contributes, e.g. “Lends the hall”."),
-    )
-
-    class Meta:
-        verbose_name = _("partner on the measure")
-        verbose_name_plural = _("partners on the measure")
-        ordering = ["partner__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["measure", "partner"], name="measurepartner_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.partner} – {self.measure}"
 
 
 class ReportQuerySet(models.QuerySet):
@@ -289,6 +304,10 @@ class Report(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ReportQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("historical activity report"),
+        verbose_name_plural=_("historical activity reports"),
+    )
 
     class Meta:
         verbose_name = _("activity report")

@@ -18,7 +18,8 @@ from django_filters.views import FilterView
 
 from aktive.pagination import ElidedPaginationMixin, page_or_404
 from measures.filters import MeasureFilter
-from measures.forms import MeasureForm, ReportForm
+from measures.forms import MeasureForm, PhotoForm, ReportForm
+from measures.history import changes, measure_history, saves_since
 from measures.models import Measure, MeasurePartner, Report
 from measures.permissions import (
     can_create_measure,
@@ -29,6 +30,7 @@ from measures.services import (
     MeasureVersionConflict,
     measure_create,
     measure_set_archived,
+    measure_set_photo,
     measure_update,
     report_create,
     report_update,
@@ -37,6 +39,7 @@ from partnerships.models import Community
 from partnerships.permissions import require
 
 REPORTS_PER_PAGE = 10
+CHANGES_PER_PAGE = 20
 
 
 def measure_queryset():
@@ -212,7 +215,12 @@ class MeasureUpdateView(MeasureEditMixin, FormView):
             ),
         )
         return self.render_to_response(
-            self.get_context_data(form=form, conflict=conflict_rows(form, current), current=current)
+            self.get_context_data(
+                form=form,
+                conflict=conflict_rows(form, current),
+                current=current,
+                newer_changes=saves_since(current, form.cleaned_data["version"] or 0),
+            )
         )
 
 
@@ -265,6 +273,63 @@ class MeasureArchiveView(MeasureEditMixin, TemplateView):
             messages.success(request, _("“%s” is archived.") % self.measure.title)
         else:
             messages.success(request, _("“%s” is restored.") % self.measure.title)
+        return HttpResponseRedirect(self.measure.get_absolute_url())
+
+
+class MeasureHistoryView(DetailView):
+    """Every saved change of a measure: who, when, and each field before and after."""
+
+    template_name = "measures/measure_history.html"
+    context_object_name = "measure"
+
+    def get_queryset(self):
+        return Measure.objects.select_related("community")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        records = measure_history(self.object)
+        page = page_or_404(Paginator(records, CHANGES_PER_PAGE), self.request.GET.get("page"))
+        # One row more than the page shows: the change before the page's oldest one, to compare.
+        start = page.start_index() - 1 if page.paginator.count else 0
+        rows = list(records[start : page.end_index() + 1])
+        shown, older = rows[:CHANGES_PER_PAGE], rows[CHANGES_PER_PAGE:]
+        context["changes"] = changes(shown, older[0] if older else None)
+        context["page_obj"] = page
+        context["page_range"] = page.paginator.get_elided_page_range(page.number)
+        context["can_edit"] = can_edit_measure(self.request.user, self.object)
+        return context
+
+
+class MeasurePhotoView(MeasureEditMixin, FormView):
+    """The photo has its own form, so a conflict on the text never throws away a chosen file."""
+
+    page_title = _lazy("Photo for “%(title)s”")
+    form_class = PhotoForm
+    template_name = "measures/measure_photo.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "measure": self.measure}
+
+    def get_initial(self):
+        return {"image_alt": self.measure.image_alt, "image_consent": self.measure.image_consent}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(submit_label=_("Save photo"), **kwargs)
+
+    def form_valid(self, form):
+        remove = form.cleaned_data.get("remove", False)
+        measure_set_photo(
+            measure=self.measure,
+            user=self.request.user,
+            photo=form.photo,
+            remove=remove,
+            alt=form.cleaned_data["image_alt"].strip(),
+            consent=form.cleaned_data["image_consent"],
+        )
+        if remove:
+            messages.success(self.request, _("The photo is removed."))
+        else:
+            messages.success(self.request, _("The photo is saved."))
         return HttpResponseRedirect(self.measure.get_absolute_url())
 
 

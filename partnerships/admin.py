@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from aktive.images import ACCEPT_ATTRIBUTE, delete_files_on_commit, process_image
 from partnerships.models import (
     Community,
     CommunityPartner,
@@ -20,6 +22,19 @@ from partnerships.validators import validate_partner_removable, validate_partner
 admin.site.site_header = _("Aktive Lokalsamfunn – administration")
 admin.site.site_title = _("Aktive Lokalsamfunn")
 admin.site.index_title = _("The sports council's administration")
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, to read only.
+
+    ``SIMPLE_HISTORY_REVERT_DISABLED`` only hides the revert button; a POST to an old version
+    would still write it back, around the services and with an old version number.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def validation_messages(error: ValidationError) -> list[str]:
@@ -60,7 +75,7 @@ class CommunityPartnerInline(admin.TabularInline):
 
 
 @admin.register(Community)
-class CommunityAdmin(SimpleHistoryAdmin):
+class CommunityAdmin(HistoryAdmin):
     list_display = ["name", "municipality", "partnership_since", "partner_count", "is_active"]
     list_filter = ["is_active", "municipality"]
     search_fields = ["name", "municipality", "description"]
@@ -94,8 +109,24 @@ class PartnerCommunityInline(admin.TabularInline):
     verbose_name_plural = _("communities")
 
 
+class PartnerAdminForm(forms.ModelForm):
+    """A logo is checked and re-encoded like a measure's photo; the upload itself is not kept."""
+
+    class Meta:
+        model = Partner
+        fields = ["name", "slug", "kind", "email", "website", "logo"]
+        widgets = {"logo": forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE})}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):
+            return process_image(logo).image
+        return logo
+
+
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
+class PartnerAdmin(HistoryAdmin):
+    form = PartnerAdminForm
     list_display = ["name", "kind", "email", "website", "member_count"]
     list_filter = ["kind", "communities"]
     search_fields = ["name", "email"]
@@ -104,6 +135,12 @@ class PartnerAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    def save_model(self, request, obj, form, change):
+        old_logo = form.initial.get("logo")
+        super().save_model(request, obj, form, change)
+        if old_logo and "logo" in form.changed_data:
+            delete_files_on_commit(obj.logo.storage, [old_logo.name])
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):

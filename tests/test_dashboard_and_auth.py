@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from measures.services import measure_update
+from measures.services import measure_update, report_create, report_update
 from tests.factories import MeasureFactory, ReportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +30,32 @@ class TestDashboard:
             version=measure.version,
             data={"schedule": "Lørdager"},
         )
-        ReportFactory(measure=measure, reported_by=other_partner_user, participants=23)
-        MeasureFactory(title="Et annet sted", updated_by=other_partner_user)
+        report = report_create(
+            measure=measure,
+            user=other_partner_user,
+            data={"period_start": datetime.date(2026, 3, 6), "participants": 23},
+        )
+        report_update(report=report, user=other_partner_user, data={"participants": 24})
+        elsewhere = MeasureFactory(title="Et annet sted")
+        measure_update(
+            measure=elsewhere, user=other_partner_user, version=1, data={"venue": "Hallen"}
+        )
         response = as_user(partner_user).get("/")
-        kinds = [(c["kind"], c["measure"].title) for c in response.context["recent_changes"]]
-        assert ("measure", "Åpen hall") in kinds
-        assert ("report", "Åpen hall") in kinds
-        assert all(title != "Et annet sted" for _kind, title in kinds)
+        kinds = [(c["kind"], c["title"]) for c in response.context["recent_changes"]]
+        assert kinds == [
+            ("report_changed", "Åpen hall"),
+            ("report_created", "Åpen hall"),
+            ("changed", "Åpen hall"),
+        ]
         assert "Skolen" in response.text  # who did it, by partner
+        assert "rettet en rapport for" in response.text
 
     def test_my_own_changes_are_not_news_to_me(self, as_user, partner_user, measure):
-        ReportFactory(measure=measure, reported_by=partner_user)
+        report_create(
+            measure=measure,
+            user=partner_user,
+            data={"period_start": datetime.date(2026, 3, 6), "participants": 23},
+        )
         response = as_user(partner_user).get("/")
         assert response.context["recent_changes"] == []
 
@@ -61,10 +76,16 @@ class TestDashboard:
     ):
         for _ in range(size):
             mine = MeasureFactory(community=measure.community, lead_partner=measure.lead_partner)
-            ReportFactory(measure=mine, reported_by=other_partner_user)
+            measure_update(measure=mine, user=other_partner_user, version=1, data={"venue": "X"})
+            report_create(
+                measure=mine,
+                user=other_partner_user,
+                data={"period_start": datetime.date(2026, 3, 6), "participants": 5},
+            )
         client = as_user(partner_user)
         with django_assert_max_num_queries(16):
-            assert client.get("/").status_code == 200
+            response = client.get("/")
+        assert len(response.context["recent_changes"]) == min(2 * size, 10)
 
 
 class TestLanguage:

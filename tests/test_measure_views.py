@@ -303,6 +303,22 @@ class TestEditMeasure:
         measure.refresh_from_db()
         assert measure.schedule == "Deres forslag"
         assert response.context["form"].data["version"] == measure.version
+        assert [save.history_user for save in response.context["newer_changes"]] == [staff]
+
+    def test_after_the_conflict_saving_again_wins_and_both_edits_are_in_the_history(
+        self, as_user, partner_user, staff, measure
+    ):
+        url = reverse("measures:update", args=[measure.pk])
+        stale = measure_form_data(measure, schedule="Mitt forslag")
+        as_user(staff).post(url, measure_form_data(measure, schedule="Deres forslag"))
+        client = as_user(partner_user)
+        reviewed = client.post(url, stale).context["form"].data
+        assert client.post(url, reviewed).status_code == 302
+        measure.refresh_from_db()
+        assert (measure.schedule, measure.version) == ("Mitt forslag", 3)
+        assert [(r.schedule, r.history_user) for r in measure.history.order_by("-history_id")][
+            :2
+        ] == [("Mitt forslag", partner_user), ("Deres forslag", staff)]
 
 
 class TestCreateMeasure:
