@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
@@ -171,7 +171,7 @@ class MeasureCreateView(FormView):
 
 
 class MeasureUpdateView(MeasureEditMixin, FormView):
-    page_title = _lazy("Edit “%(title)s”")
+    page_title = gettext_lazy("Edit “%(title)s”")
     form_class = MeasureForm
     template_name = "measures/measure_form.html"
 
@@ -303,7 +303,7 @@ class MeasureHistoryView(DetailView):
 class MeasurePhotoView(MeasureEditMixin, FormView):
     """The photo has its own form, so a conflict on the text never throws away a chosen file."""
 
-    page_title = _lazy("Photo for “%(title)s”")
+    page_title = gettext_lazy("Photo for “%(title)s”")
     form_class = PhotoForm
     template_name = "measures/measure_photo.html"
 
@@ -334,7 +334,7 @@ class MeasurePhotoView(MeasureEditMixin, FormView):
 
 
 class ReportCreateView(MeasureEditMixin, FormView):
-    page_title = _lazy("Log a report for “%(title)s”")
+    page_title = gettext_lazy("Log a report for “%(title)s”")
     form_class = ReportForm
     template_name = "measures/report_form.html"
 
@@ -355,7 +355,7 @@ class ReportCreateView(MeasureEditMixin, FormView):
 
 
 class ReportUpdateView(MeasureEditMixin, FormView):
-    page_title = _lazy("Correct a report for “%(title)s”")
+    page_title = gettext_lazy("Correct a report for “%(title)s”")
     form_class = ReportForm
     template_name = "measures/report_form.html"
 

@@ -304,6 +304,8 @@ class TestEditMeasure:
         assert measure.schedule == "Deres forslag"
         assert response.context["form"].data["version"] == measure.version
         assert [save.history_user for save in response.context["newer_changes"]] == [staff]
+        assert response.text.count("Du har ikke mistet noe") == 1  # said once, not twice
+        assert "<title>Endre «Åpen hall»" in response.text
 
     def test_after_the_conflict_saving_again_wins_and_both_edits_are_in_the_history(
         self, as_user, partner_user, staff, measure

@@ -47,6 +47,11 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _serve_media(settings):
+    settings.ROOT_URLCONF = "tests.e2e.urls"
+
+
 @pytest.fixture
 def demo(transactional_db):
     """The Konnerud demo data, as `make run` loads it."""

@@ -1,0 +1,21 @@
+"""The portal's URLs plus uploaded files, for the browser tests' live server.
+
+The portal serves media only with DEBUG on (production leaves it to the web server); the browser
+tests run with DEBUG off and a fresh MEDIA_ROOT per test, read here at request time.
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+
+@login_not_required
+def media(request, path):
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+urlpatterns = [
+    re_path(r"^media/(?P<path>.*)$", media),
+    path("", include("aktive.urls")),
+]
