@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from measures.forms import MeasureForm
 from measures.models import Measure, MeasurePartner, Report, TargetGroup
 from measures.services import (
     ADMIN_MEASURE_FIELDS,
@@ -87,21 +88,7 @@ class MeasureAdminForm(forms.ModelForm):
 
     class Meta:
         model = Measure
-        fields = [
-            "community",
-            "title",
-            "slug",
-            "summary",
-            "description",
-            "status",
-            "lead_partner",
-            "target_groups",
-            "schedule",
-            "venue",
-            "started_on",
-            "ended_on",
-            "is_archived",
-        ]
+        fields = ["community", "slug", *MeasureForm.Meta.fields, "is_archived"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
