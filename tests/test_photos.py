@@ -307,6 +307,16 @@ class TestWhoMayChangeThePhoto:
         assert response.url.startswith(reverse("login"))
 
 
+def test_admin_shows_the_thumbnail_and_links_to_the_photo_form(
+    as_user, partner_user, staff, measure
+):
+    upload(as_user(partner_user), measure, encoded(Image.new("RGB", (30, 20)), "JPEG"), "a.jpg")
+    measure.refresh_from_db()
+    page = as_user(staff).get(reverse("admin:measures_measure_change", args=[measure.pk])).text
+    assert measure.image_thumbnail.url in page
+    assert reverse("measures:photo", args=[measure.pk]) in page
+
+
 class TestPartnerLogo:
     def change(self, client, partner, logo: SimpleUploadedFile):
         return client.post(
