@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from measures.exports import csv_cell, neutralise
-from measures.models import Measure, Report
+from measures.management.commands.bench_export import create_reports
 from tests.factories import (
     CommunityFactory,
     MeasureFactory,
@@ -276,26 +276,6 @@ class TestReportsCsv:
         assert "Enter" not in response.content.decode()
 
 
-def make_reports(measure: Measure, count: int) -> None:
-    start = datetime.date(2020, 1, 1)
-    Report.objects.bulk_create(
-        (
-            Report(
-                measure=measure,
-                period_start=start + datetime.timedelta(days=n % 2000),
-                period_end=start + datetime.timedelta(days=n % 2000),
-                participants=20 + n % 30,
-                girls=n % 20,
-                volunteers=3,
-                volunteer_hours=Decimal("4.5"),
-                note=f"Kveld nummer {n}; alt gikk fint",
-            )
-            for n in range(count)
-        ),
-        batch_size=2_000,
-    )
-
-
 def export_peak(client, rows: int) -> int:
     """Peak memory (bytes, tracemalloc) of streaming the reports export to nowhere."""
     tracemalloc.start()
@@ -312,9 +292,9 @@ def export_peak(client, rows: int) -> int:
 
 def test_reports_export_streams_in_flat_memory(as_user, evaluator, measure):
     client = as_user(evaluator)
-    make_reports(measure, 2_000)
+    create_reports([measure], 2_000)
     small = export_peak(client, 2_000)
-    make_reports(measure, 18_000)
+    create_reports([measure], 18_000)
     large = export_peak(client, 20_000)
     print(
         f"\nexport peak memory: 2,000 reports {small / 1024:.0f} KiB, 20,000 {large / 1024:.0f} KiB"

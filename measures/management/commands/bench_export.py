@@ -24,6 +24,26 @@ MEASURES = 20
 BATCH = 5_000
 
 
+def create_reports(measures: list[Measure], count: int) -> None:
+    """``count`` reports spread over ``measures`` and eleven years, created in batches so that
+    creating them does not itself raise the process's peak memory."""
+    first = datetime.date(2015, 1, 1)
+    for batch in range(0, count, BATCH):
+        Report.objects.bulk_create(
+            Report(
+                measure=measures[n % len(measures)],
+                period_start=first + datetime.timedelta(days=n % 4000),
+                period_end=first + datetime.timedelta(days=n % 4000),
+                participants=20 + n % 40,
+                girls=n % 20,
+                volunteers=3,
+                volunteer_hours=Decimal("4.5"),
+                note="Ballspill; dans og musikk" if n % 3 else "",
+            )
+            for n in range(batch, min(batch + BATCH, count))
+        )
+
+
 def max_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -37,7 +57,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = options["reports"]
         with transaction.atomic():
-            community = self.create_reports(count)
+            community = self.create_throwaway_data(count)
             request = RequestFactory().get("/reports/export.csv", {"community": community.slug})
             request.user = get_user_model()(username="bench")
             rss_before = max_rss_mib()
@@ -70,7 +90,7 @@ class Command(BaseCommand):
                 size += len(chunk)
         return rows - 1, size  # less the header
 
-    def create_reports(self, count: int) -> Community:
+    def create_throwaway_data(self, count: int) -> Community:
         started = time.perf_counter()
         community = Community.objects.create(name="Benchmark", slug="bench-export-throwaway")
         partners = [
@@ -93,22 +113,7 @@ class Command(BaseCommand):
             for measure in measures
             for partner in partners
         )
-        first = datetime.date(2015, 1, 1)
-        # In batches, so that creating the data does not itself raise the process's peak memory.
-        for batch in range(0, count, BATCH):
-            Report.objects.bulk_create(
-                Report(
-                    measure=measures[n % MEASURES],
-                    period_start=first + datetime.timedelta(days=n % 4000),
-                    period_end=first + datetime.timedelta(days=n % 4000),
-                    participants=20 + n % 40,
-                    girls=n % 20,
-                    volunteers=3,
-                    volunteer_hours=Decimal("4.5"),
-                    note="Ballspill; dans og musikk" if n % 3 else "",
-                )
-                for n in range(batch, min(batch + BATCH, count))
-            )
+        create_reports(measures, count)
         self.stdout.write(
             f"created {count:,} throwaway reports in {time.perf_counter() - started:.1f} s "
             "(rolled back afterwards)"
