@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint messages migrate demo clean
+.PHONY: run test lint messages migrate demo clean bench-export
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ test: $(VENV)/.installed-dev messages
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Time the reports CSV export of 200,000 throwaway reports (rolled back afterwards) and print
+## its peak memory. SQLite unless DATABASE_URL is set; BENCH_REPORTS=20000 for a quicker run.
+BENCH_REPORTS ?= 200000
+bench-export: export DEBUG = true
+bench-export: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput --verbosity 0
+	$(PY) manage.py bench_export --reports $(BENCH_REPORTS)
 
 ## Compile the Norwegian translations (GNU gettext's msgfmt when present, else polib).
 messages: $(VENV)/.installed

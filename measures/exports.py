@@ -1,0 +1,302 @@
+"""Exports for Norwegian Excel: measures as CSV and XLSX, activity reports as streamed CSV.
+
+CSV files use ``;`` between cells, a decimal comma, ISO dates (YYYY-MM-DD, which Excel reads as
+dates in any locale), UTF-8 with a byte order mark (so Excel does not read "Åpen hall" as
+Latin-1), and Windows line ends. A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return gets a leading apostrophe, so Excel shows it instead of running it as a
+formula (OWASP's advice on CSV injection). Numbers are never touched: counts are not negative.
+
+In XLSX files numbers and dates are real numbers and dates; text is written as text, which
+Excel never runs as a formula.
+
+Exports respect the measure list's filters (the same FilterSet, including its default of hiding
+archived measures). The reports export streams in constant memory, however many reports.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from measures.filters import MeasureFilter
+from measures.models import Measure, MeasurePartner, Report
+from measures.periods import Period, PeriodForm
+from measures.stats import reports_in, with_partners_and_groups, with_report_totals
+from partnerships.text import norwegian_slugify
+
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_SIZE = 2_000  # rows fetched from the database at a time
+FLUSH_CHARS = 64 * 1024  # characters sent to the client at a time
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def neutralise(text: str) -> str:
+    """Text that Excel would read as a formula, with a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_cell(value):
+    """A value as Norwegian Excel reads it from a CSV cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal | float):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+class Echo:
+    """A file-like object whose ``write`` hands back the line, for ``csv.writer``."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    """The CSV text, BOM first, in chunks of about ``FLUSH_CHARS`` characters."""
+    writer = csv.writer(Echo(), delimiter=";")
+    buffer = [BOM, writer.writerow([csv_cell(title) for title in header])]
+    size = 0
+    for row in rows:
+        line = writer.writerow([csv_cell(value) for value in row])
+        buffer.append(line)
+        size += len(line)
+        if size >= FLUSH_CHARS:
+            yield "".join(buffer)
+            buffer.clear()
+            size = 0
+    yield "".join(buffer)
+
+
+def filename(name: str, extension: str) -> str:
+    return f"{norwegian_slugify(name)}-{timezone.localdate().isoformat()}.{extension}"
+
+
+def attachment(response: HttpResponse, name: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- What is exported -------------------------------------------------------------------------
+
+
+def filtered_measures(request) -> QuerySet:
+    """The measures the list shows for this query string, as ``FilterView`` decides them."""
+    filterset = MeasureFilter(request.GET or None, queryset=Measure.objects.all(), request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        return Measure.objects.none()
+    return filterset.qs
+
+
+def measure_header() -> list[str]:
+    return [
+        _("ID"),
+        _("Measure"),
+        _("Community"),
+        _("Status"),
+        _("Archived"),
+        _("Lead partner"),
+        _("Partners"),
+        _("Target groups"),
+        _("Schedule"),
+        _("Venue"),
+        _("Started on"),
+        _("Ended on"),
+        _("Reports"),
+        _("Sessions"),
+        _("Participants"),
+        _("Of which girls"),
+        _("Volunteers"),
+        _("Volunteer hours"),
+        _("First activity"),
+        _("Last activity"),
+    ]
+
+
+def measure_rows(measures: QuerySet, period: Period | None = None) -> Iterator[list]:
+    """One row per measure with its reports' totals (measures are few: a query per table)."""
+    measures = with_partners_and_groups(with_report_totals(measures, period)).order_by(
+        "community__name", "title", "pk"
+    )
+    for m in measures:
+        yield [
+            m.pk,
+            m.title,
+            m.community.name,
+            m.get_status_display(),
+            m.is_archived,
+            m.lead_partner.name,
+            ", ".join(link.partner.name for link in m.partner_links.all()),
+            ", ".join(group.name for group in m.target_groups.all()),
+            m.schedule,
+            m.venue,
+            m.started_on,
+            m.ended_on,
+            m.report_count,
+            m.sessions_total,
+            m.participants_total,
+            m.girls_total,
+            m.volunteers_total,
+            m.volunteer_hours_total,
+            m.first_activity,
+            m.last_activity,
+        ]
+
+
+def report_header() -> list[str]:
+    return [
+        _("ID"),
+        _("Measure ID"),
+        _("Measure"),
+        _("Community"),
+        _("Partners"),
+        _("From"),
+        _("To"),
+        _("Sessions"),
+        _("Participants"),
+        _("Of which girls"),
+        _("Volunteers"),
+        _("Volunteer hours"),
+        _("Note"),
+    ]
+
+
+def partner_names(measures: QuerySet) -> dict[int, str]:
+    """Each measure's partners, "A, B, C", in one query.
+
+    Bounded by the number of measures (hundreds), not reports; a portable stand-in for
+    PostgreSQL's STRING_AGG, which Django 5.2 has for PostgreSQL only.
+    """
+    names: dict[int, list[str]] = {}
+    links = (
+        MeasurePartner.objects.filter(measure__in=measures.values("pk"))
+        .order_by("measure_id", "partner__name")
+        .values_list("measure_id", "partner__name")
+    )
+    for measure_id, name in links:
+        names.setdefault(measure_id, []).append(name)
+    return {measure_id: ", ".join(partners) for measure_id, partners in names.items()}
+
+
+def report_rows(reports: QuerySet, partners: dict[int, str]) -> Iterator[list]:
+    """Reports as rows, read from the database ``CHUNK_SIZE`` rows at a time."""
+    rows = (
+        reports.order_by(
+            "measure__community__name", "measure__title", "measure_id", "period_start", "pk"
+        )
+        .values_list(
+            "pk",
+            "measure_id",
+            "measure__title",
+            "measure__community__name",
+            "period_start",
+            "period_end",
+            "sessions",
+            "participants",
+            "girls",
+            "volunteers",
+            "volunteer_hours",
+            "note",
+        )
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    for pk, measure_id, title, community, *counts, note in rows:
+        yield [pk, measure_id, title, community, partners.get(measure_id, ""), *counts, note]
+
+
+# --- Views (login required by LoginRequiredMiddleware, like every page) -----------------------
+
+
+def export_view(render):
+    """Check the optional period (``year``, or ``start`` and ``end``), then ``render(request,
+    measures, period)``. Bad dates are a 400 that says what is wrong, never a 500."""
+
+    def view(request):
+        period_form = PeriodForm(request.GET)
+        if not period_form.is_valid():
+            errors = [str(error) for errors in period_form.errors.values() for error in errors]
+            return HttpResponseBadRequest(
+                " ".join(errors), content_type="text/plain; charset=utf-8"
+            )
+        return render(request, filtered_measures(request), period_form.period)
+
+    view.__name__ = view.__qualname__ = render.__name__
+    view.__doc__ = render.__doc__
+    return view
+
+
+@export_view
+def measures_csv(request, measures: QuerySet, period: Period | None):
+    """The filtered measures with their reports' totals (in the period, if one is given)."""
+    response = StreamingHttpResponse(
+        csv_chunks(measure_header(), measure_rows(measures, period)),
+        content_type="text/csv; charset=utf-8",
+    )
+    return attachment(response, filename(str(Measure._meta.verbose_name_plural), "csv"))
+
+
+@export_view
+def measures_xlsx(request, measures: QuerySet, period: Period | None):
+    """The same as ``measures_csv``, as an Excel workbook (measures are few: built in memory)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(Measure._meta.verbose_name_plural).capitalize())
+    header = measure_header()
+    for index, width in enumerate(XLSX_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([xlsx_cell(sheet, title, font=bold) for title in header])
+    for row in measure_rows(measures, period):
+        sheet.append([xlsx_cell(sheet, value) for value in row])
+    content = io.BytesIO()
+    workbook.save(content)
+    response = HttpResponse(content.getvalue(), content_type=XLSX_TYPE)
+    return attachment(response, filename(str(Measure._meta.verbose_name_plural), "xlsx"))
+
+
+# Column widths in characters, in the order of ``measure_header``.
+XLSX_WIDTHS = [7, 36, 16, 11, 10, 22, 48, 26, 24, 24, 12, 12, 10, 10, 12, 12, 11, 14, 14, 14]
+
+
+def xlsx_cell(sheet, value, *, font=None) -> WriteOnlyCell:
+    """Numbers and dates as themselves; text always as text, never as a formula."""
+    if isinstance(value, bool):
+        value = _("yes") if value else _("no")
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+    elif isinstance(value, datetime.date):
+        cell.number_format = "yyyy-mm-dd"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+@export_view
+def reports_csv(request, measures: QuerySet, period: Period | None):
+    """Every report of the filtered measures (in the period, if one is given), streamed."""
+    reports = reports_in(period, Report.objects.filter(measure__in=measures.values("pk")))
+    response = StreamingHttpResponse(
+        csv_chunks(report_header(), report_rows(reports, partner_names(measures))),
+        content_type="text/csv; charset=utf-8",
+    )
+    return attachment(response, filename(str(Report._meta.verbose_name_plural), "csv"))

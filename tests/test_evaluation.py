@@ -1,0 +1,172 @@
+"""The community evaluation page: a period, each measure's numbers, meetings, printable."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from measures.periods import Period
+from tests.factories import (
+    CommunityPartnerFactory,
+    MeasureFactory,
+    MeetingFactory,
+    ReportFactory,
+    UserFactory,
+    target_group,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def url(community, query: str = "") -> str:
+    return reverse("measures:community_evaluation", args=[community.slug]) + query
+
+
+@pytest.fixture
+def activity(community, measure):
+    """Two years of Åpen hall, an archived measure with and one without reports in 2025, a
+    planned measure with none, and meetings in and out of 2025."""
+    measure.target_groups.add(target_group("13–19 år"), target_group("6–12 år"))
+    ReportFactory(
+        measure=measure, period_start=datetime.date(2025, 3, 7), participants=40, girls=20
+    )
+    ReportFactory(
+        measure=measure,
+        period_start=datetime.date(2025, 9, 5),
+        period_end=datetime.date(2025, 9, 26),
+        sessions=4,
+        participants=160,
+        girls=70,
+        volunteer_hours=12,
+    )
+    ReportFactory(measure=measure, period_start=datetime.date(2024, 9, 6), participants=999)
+    archived = MeasureFactory(community=community, title="Fargeløpet", is_archived=True)
+    ReportFactory(measure=archived, period_start=datetime.date(2025, 6, 14), participants=650)
+    MeasureFactory(community=community, title="Gammelt tiltak", is_archived=True)
+    MeasureFactory(community=community, title="E-sport", status="planned")
+    school = CommunityPartnerFactory(community=community, partner__name="Konnerud skole").partner
+    meeting = MeetingFactory(
+        community=community, title="Fokusgruppe", date=datetime.date(2025, 2, 8)
+    )
+    meeting.partners_present.set([school, measure.lead_partner])
+    MeetingFactory(community=community, title="Gammelt møte", date=datetime.date(2024, 2, 8))
+    return {"archived": archived, "school": school}
+
+
+def test_a_year_shows_each_measures_numbers_and_the_meetings(
+    as_user, evaluator, community, measure, activity
+):
+    response = as_user(evaluator).get(url(community, "?year=2025"))
+    assert response.status_code == 200
+    assert response.context["period"] == Period.year(2025)
+    rows = {m.title: m for m in response.context["measures"]}
+    # Archived measures with work in the period are shown (and marked); others are not.
+    assert set(rows) == {"E-sport", "Åpen hall", "Fargeløpet"}
+    assert list(rows)[-1] == "Fargeløpet"  # archived last
+    open_hall = rows["Åpen hall"]
+    assert (open_hall.report_count, open_hall.sessions_total) == (2, 5)
+    assert (open_hall.participants_total, open_hall.girls_total) == (200, 90)
+    assert open_hall.volunteer_hours_total == 21
+    assert open_hall.first_activity == datetime.date(2025, 3, 7)
+    assert open_hall.last_activity == datetime.date(2025, 9, 26)
+    assert rows["E-sport"].report_count == 0
+    totals = response.context["totals"]
+    assert (totals["report_count"], totals["participants_total"]) == (3, 850)
+    # The chart's table agrees with the measures' table.
+    assert response.context["chart"].grand_total == 850
+    html = response.text
+    assert "Arkivert" in html and "Gammelt tiltak" not in html
+    assert "13–19 år" in html and measure.lead_partner.name in html
+    assert "Fokusgruppe" in html and "Konnerud skole" in html
+    assert "Gammelt møte" not in html
+    assert "starter" in html  # the page says how reports spanning months are counted
+    assert 'data-chart="' in html and 'role="img"' in html
+    assert '<th scope="col">Måned</th>' in html
+
+
+def test_default_is_this_year(as_user, evaluator, community, measure):
+    year = timezone.localdate().year
+    ReportFactory(measure=measure, period_start=datetime.date(year, 1, 2), participants=5, girls=2)
+    response = as_user(evaluator).get(url(community))
+    assert response.context["period"] == Period.year(year)
+    assert response.context["totals"]["participants_total"] == 5
+    assert response.context["form"]["year"].value() is None
+
+
+def test_dates_choose_any_period_and_win_over_the_year(as_user, evaluator, community, activity):
+    response = as_user(evaluator).get(url(community, "?year=2024&start=2025-09-01&end=2025-12-31"))
+    assert response.context["period"] == Period(
+        datetime.date(2025, 9, 1), datetime.date(2025, 12, 31)
+    )
+    assert response.context["totals"]["participants_total"] == 160
+    assert len(response.context["chart"].labels) == 4
+    assert "start=2025-09-01" in response.context["export_query"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("?year=abc", "year", "Velg et gyldig valg"),
+        ("?start=2025-13-01&end=2025-12-31", "start", "gyldig dato"),
+        ("?start=2025-05-01", "end", "begge datoene"),
+        ("?start=2025-05-01&end=2025-04-01", "end", "før"),
+        ("?start=2015-01-01&end=2025-12-31", "end", "36 måneder"),
+    ],
+)
+def test_bad_input_is_an_error_next_to_the_field(
+    as_user, evaluator, community, activity, query, field, message
+):
+    response = as_user(evaluator).get(url(community, query))
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert any(message in error for error in errors), errors
+    assert response.context["period"] == Period.year(timezone.localdate().year)
+    assert message in response.text
+
+
+class TestAccess:
+    def test_anonymous_is_sent_to_login(self, client, community):
+        response = client.get(url(community))
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith(reverse("login"))
+
+    def test_every_logged_in_user_reads_it(self, as_user, community, evaluator, staff):
+        stranger = UserFactory(partners=[CommunityPartnerFactory().partner])
+        for user in (evaluator, staff, stranger):
+            assert as_user(user).get(url(community)).status_code == 200
+
+    def test_unknown_community_is_404(self, as_user, evaluator):
+        assert as_user(evaluator).get("/communities/finnes-ikke/evaluation/").status_code == 404
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_query_count_does_not_grow_with_the_data(
+    as_user, evaluator, community, django_assert_max_num_queries, size
+):
+    for n in range(size):
+        measure = MeasureFactory(community=community)
+        measure.target_groups.add(target_group())
+        for month in (1, 5, 9):
+            ReportFactory(measure=measure, period_start=datetime.date(2025, month, n % 28 + 1))
+        meeting = MeetingFactory(community=community, date=datetime.date(2025, 3, n % 28 + 1))
+        meeting.partners_present.add(measure.lead_partner)
+    client = as_user(evaluator)
+    with django_assert_max_num_queries(15):
+        response = client.get(url(community, "?year=2025"))
+    assert len(response.context["measures"]) == size
+
+
+def test_community_and_measure_pages_show_participation_charts(
+    as_user, evaluator, community, measure
+):
+    this_month = timezone.localdate().replace(day=1)
+    ReportFactory(measure=measure, period_start=this_month, participants=23)
+    client = as_user(evaluator)
+    page = client.get(community.get_absolute_url()).text
+    assert page.count('role="img"') == 2  # per year and per month
+    assert url(community) in page
+    assert "chart.umd.min.js" in page and "charts.js" in page
+    page = client.get(measure.get_absolute_url()).text
+    assert page.count('role="img"') == 1
+    assert "Deltakere og frivillige per måned" in page
