@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint messages migrate demo clean bench-export
+.PHONY: run test lint messages migrate demo clean bench-export serve backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,22 @@ bench-export: export DEBUG = true
 bench-export: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py bench_export --reports $(BENCH_REPORTS)
+
+## Production: collect static files and run gunicorn with gunicorn.conf.py. Needs the production
+## environment (an env file or variables; see "In production" in the README).
+serve: $(VENV)/.installed messages
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py aktive.wsgi
+
+## Back up the PostgreSQL database to $(BACKUP_DIR)/aktive-<date>-<time>.dump (pg_dump -Fc).
+BACKUP_DIR ?= backups
+backup: $(VENV)/.installed
+	$(PY) manage.py backup --dir "$(BACKUP_DIR)"
+
+## Restore a dump into the empty database of DATABASE_URL: make restore FILE=backups/….dump
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/aktive-….dump"; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
 
 ## Compile the Norwegian translations (GNU gettext's msgfmt when present, else polib).
 messages: $(VENV)/.installed

@@ -1,5 +1,24 @@
+import logging
+import re
+import time
+import uuid
+
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
 from django.utils import translation
+from django.utils.functional import empty
+
+from aktive.logging import REQUEST_ID
+
+logger = logging.getLogger("aktive.requests")
+security_logger = logging.getLogger("aktive.security")
+
+# An id from the reverse proxy is kept (so nginx's and our lines match) if it looks like one.
+INCOMING_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Password reset links carry a token that lets anyone holding it set the password.
+SECRET_IN_PATH = re.compile(r"^(/accounts/reset/)[^/]+/[^/]+/")
 
 
 class NorwegianByDefaultLocaleMiddleware:
@@ -24,3 +43,97 @@ class NorwegianByDefaultLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class RequestLogMiddleware:
+    """One log line per request, with an id that every other line of the request carries too.
+
+    Refused requests (403) get a second line saying who, what and why. Nothing secret is
+    logged: no passwords, no cookies or session ids, no reset tokens in paths.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if INCOMING_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request.request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response.headers["X-Request-ID"] = request.request_id
+            fields = {
+                "method": request.method,
+                "path": safe_path(request.path),
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                "user_id": known_user_id(request),
+                "ip": client_ip(request),
+            }
+            logger.info(
+                "%s %s %s", request.method, fields["path"], response.status_code, extra=fields
+            )
+            if response.status_code == 403:
+                security_logger.warning(
+                    "access refused",
+                    extra={
+                        **fields,
+                        "username": known_username(request),
+                        "reason": getattr(request, "refused_because", "forbidden"),
+                    },
+                )
+            return response
+        finally:
+            REQUEST_ID.reset(token)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            request.refused_because = str(exception) or "forbidden"
+
+
+def safe_path(path: str) -> str:
+    return SECRET_IN_PATH.sub(r"\1…/…/", path)
+
+
+def _loaded_user(request):
+    """The request's user if it was already looked up; never a database query of its own."""
+    user = request.__dict__.get("user")
+    if user is None or getattr(user, "_wrapped", None) is empty:
+        return None
+    return user if user.is_authenticated else None
+
+
+def known_user_id(request):
+    user = _loaded_user(request)
+    return user.pk if user else None
+
+
+def known_username(request):
+    user = _loaded_user(request)
+    return user.get_username() if user else None
+
+
+def client_ip(request) -> str | None:
+    """The client's address, after ``TRUSTED_PROXY_COUNT`` proxies' X-Forwarded-For."""
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if count and forwarded:
+        addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
+        if len(addresses) >= count:
+            return addresses[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
+# Connected here because this module is loaded with the middleware, before any request.
+@receiver(user_login_failed)
+def log_failed_login(sender, credentials, request=None, **kwargs):
+    """Every failed login, with the username tried (never the password)."""
+    security_logger.warning(
+        "login failed",
+        extra={
+            "username": credentials.get("username"),
+            "ip": client_ip(request) if request is not None else None,
+            "path": safe_path(request.path) if request is not None else None,
+        },
+    )

@@ -5,9 +5,11 @@ One file, every value switched by an environment variable (django-environ). The 
 ones, and start-up stops with one message naming every required variable that is missing.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +33,14 @@ if not DEBUG:
         )
 
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-only")
+if not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
+):
+    raise SystemExit(
+        "Aktive Lokalsamfunn cannot start: SECRET_KEY must be at least 50 random characters "
+        "(not the development key). Make one with: "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -47,13 +57,16 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    "axes",
     "partnerships",
     "measures",
 ]
 
 MIDDLEWARE = [
+    "aktive.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "aktive.middleware.NorwegianByDefaultLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by the login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "aktive.urls"
@@ -97,7 +112,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # While PostgreSQL is down or restarting, fail fast (a 503 page) rather than hang a worker.
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    statement_timeout = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
+    options.setdefault("options", f"-c statement_timeout={statement_timeout}")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partnerships.User"
@@ -107,6 +126,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username and address before the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -143,6 +168,25 @@ STORAGES = {
     },
 }
 
+# Media on S3-compatible object storage (optional, for more than one app server): set the
+# bucket and install the extra: pip install -e ".[s3]". See the README, "In production".
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY", default=""),
+            "secret_key": env.str("MEDIA_S3_SECRET_KEY", default=""),
+            "custom_domain": env.str("MEDIA_S3_CUSTOM_DOMAIN", default="") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": env.bool("MEDIA_S3_SIGNED_URLS", default=True),
+        },
+    }
+
 # --- E-mail -----------------------------------------------------------------------------------
 # Console by default; SMTP with e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.no:587
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -159,12 +203,47 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # two weeks
 SESSION_SAVE_EVERY_REQUEST = True  # ... counted from the last request, i.e. two weeks idle
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+# The portal has its own host name (e.g. portal.idrettsrad.no): its subdomains are its own too.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "aktive.views.csrf_failure"
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies (nginx, a load balancer) stand in front and add X-Forwarded-For.
+# 0: the client's address is REMOTE_ADDR. Used by the login lockout and the request log.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Content-Security-Policy (django-csp 4): everything from our own origin, no inline script or
+# style. The charts' data travels in <script type="application/json">, which is not run.
+CSP_MEDIA_ORIGIN = env.str("CSP_MEDIA_ORIGIN", default="")  # e.g. the S3 bucket's origin
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([CSP_MEDIA_ORIGIN] if CSP_MEDIA_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# django-axes: after 5 wrong passwords for one username from one address, that pair is locked
+# for 15 minutes. Another user at the same address (a school's shared network) is not.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "aktive.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "aktive.middleware.client_ip"
+AXES_VERBOSE = False  # our own log line says it once, without noise
 
 # --- Third-party apps -------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -172,10 +251,29 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Logging ----------------------------------------------------------------------------------
+# One JSON line per event on stdout (systemd's journal or the container log keeps them), each
+# with the request id of the request it belongs to. See aktive/logging.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "aktive.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "aktive.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": env.str("LOG_FORMAT", default="plain" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Our request log says each request once; Django's own would say errors twice.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

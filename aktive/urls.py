@@ -6,6 +6,8 @@ from django.views.i18n import set_language
 
 from aktive import views
 
+handler500 = "aktive.views.server_error"
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,7 +1,11 @@
+import sys
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from measures.history import Change
@@ -83,3 +87,33 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def server_error(request):
+    """A 500 page; a 503 page when the database cannot be reached (e.g. while it restarts).
+
+    Both are static: they need neither the database nor anything from the request.
+    """
+    _kind, error, _traceback = sys.exc_info()
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(error_page("503.html"), status=503)
+        response["Retry-After"] = "15"
+        return response
+    return HttpResponse(error_page("500.html"), status=500)
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    """A refused form (missing or stale CSRF token), in Norwegian; the reason goes to the log."""
+    request.refused_because = f"CSRF: {reason}"
+    return HttpResponse(error_page("403_csrf.html"), status=403)
+
+
+def error_page(template_name: str) -> str:
+    return loader.render_to_string(template_name, {"STATIC_URL": settings.STATIC_URL})
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes' answer to a locked-out username and address: a Norwegian page."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

@@ -63,7 +63,7 @@ class MeasureEditMixin:
 
     def dispatch(self, request, *args, **kwargs):
         self.measure = self.get_measure()
-        require(can_edit_measure(request.user, self.measure))
+        require(can_edit_measure(request.user, self.measure), "may not edit this measure")
         return super().dispatch(request, *args, **kwargs)
 
     def get_measure(self) -> Measure:
@@ -124,7 +124,10 @@ class MeasureCreateView(FormView):
         self.community = None
         if slug:
             self.community = get_object_or_404(Community, slug=slug)
-            require(can_create_measure(request.user, self.community))
+            require(
+                can_create_measure(request.user, self.community),
+                "not a partner in this community",
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -133,7 +136,7 @@ class MeasureCreateView(FormView):
             if len(communities) == 1:
                 url = reverse("measures:create")
                 return redirect(f"{url}?community={communities[0].slug}")
-            require(bool(communities))
+            require(bool(communities), "not a partner in any community")
             return self.render_to_response({"communities": communities})
         return super().get(request, *args, **kwargs)
 

@@ -33,7 +33,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
-            raise PermissionDenied
+            raise PermissionDenied("admin history is read only")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

@@ -46,7 +46,7 @@ def can_edit_meeting(user, meeting) -> bool:
     )
 
 
-def require(allowed: bool) -> None:
-    """Refuse the request with a 403 unless ``allowed``."""
+def require(allowed: bool, why: str) -> None:
+    """Refuse the request with a 403 unless ``allowed``; ``why`` goes to the log, not the page."""
     if not allowed:
-        raise PermissionDenied
+        raise PermissionDenied(why)

@@ -119,7 +119,10 @@ class MeetingCreateView(CommunityMixin, FormView):
     template_name = "partnerships/meeting_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        require(can_record_meeting(request.user, self.community))
+        require(
+            can_record_meeting(request.user, self.community),
+            "may not record meetings in this community",
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -158,7 +161,7 @@ class MeetingUpdateView(CommunityMixin, FormView):
         )
 
     def dispatch(self, request, *args, **kwargs):
-        require(can_edit_meeting(request.user, self.meeting))
+        require(can_edit_meeting(request.user, self.meeting), "may not edit this meeting")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

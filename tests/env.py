@@ -6,7 +6,9 @@ pytest-django does, on SQLite unless DATABASE_URL points elsewhere (e.g. Postgre
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault(
+    "SECRET_KEY", "test-only-not-secret-" + "0123456789abcdefghijklmnopqrstuvwxyz"
+)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DATABASE_URL", "sqlite:///test-db.sqlite3")
 # The test client and the browser tests talk plain HTTP to a local server.

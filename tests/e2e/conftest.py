@@ -61,7 +61,7 @@ def demo(transactional_db):
 @pytest.fixture
 def open_page(browser, live_server):
     """``open_page(width=…)`` gives a fresh browser page in Norwegian at that viewport."""
-    contexts = []
+    contexts, pages = [], []
 
     def make(viewport=DESKTOP):
         context = browser.new_context(viewport=viewport, locale="nb-NO", base_url=live_server.url)
@@ -69,15 +69,29 @@ def open_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
-        page.on(
-            "console",
-            lambda message: message.type == "error" and page.console_errors.append(message.text),
-        )
+        pages.append(page)
+        page.on("console", lambda message: note_console_error(page, message))
+        page.on("response", lambda response: note_failed_file(page, response))
         return page
 
     yield make
+    errors = [error for page in pages for error in page.console_errors]
     for context in contexts:
         context.close()
+    # A Content-Security-Policy violation, a failed script or a missing file shows up here.
+    assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+def note_console_error(page, message) -> None:
+    # A page a test opens on purpose may answer 403 or 404; that is its own check. Failed
+    # files (scripts, styles, images) are caught by ``note_failed_file`` instead.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        page.console_errors.append(f"{page.url}: {message.text}")
+
+
+def note_failed_file(page, response) -> None:
+    if response.request.resource_type != "document" and response.status >= 400:
+        page.console_errors.append(f"{response.status} {response.url}")
 
 
 def log_in(page, username: str) -> None:

@@ -15,6 +15,8 @@ def media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
+handler500 = "aktive.views.server_error"
+
 urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", media),
     path("", include("aktive.urls")),
