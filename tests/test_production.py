@@ -198,6 +198,16 @@ class TestErrorPages:
         assert response.status_code == 400
         assert '<html lang="nb"' in response.text
 
+    def test_a_bug_gives_the_norwegian_500_page_and_is_logged(self, settings, caplog, partner_user):
+        settings.ROOT_URLCONF = "tests.error_urls"
+        client = Client(raise_request_exception=False)
+        client.force_login(partner_user)
+        response = client.get("/broken/")
+        assert response.status_code == 500
+        assert "Noe gikk galt hos oss" in response.text
+        [error] = [r for r in caplog.records if r.name == "django.request"]
+        assert "a bug" in str(error.exc_info[1])
+
     def test_500_and_503_are_static_norwegian_pages(self):
         from django.template import loader
 
