@@ -8,11 +8,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from measures.forms import MeasureForm
-from measures.models import Measure, MeasurePartner, Report, TargetGroup
+from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
 from measures.services import (
     ADMIN_MEASURE_FIELDS,
     MEASURE_FIELDS,
-    REPORT_FIELDS,
     measure_create,
     measure_update,
     report_create,
@@ -64,15 +63,7 @@ class ReportInline(admin.TabularInline):
 
     model = Report
     extra = 0
-    fields = [
-        "period_start",
-        "period_end",
-        "sessions",
-        "participants",
-        "girls",
-        "volunteers",
-        "volunteer_hours",
-    ]
+    fields = [name for name in REPORT_FIELDS if name != "note"]
     readonly_fields = fields
     show_change_link = True
     can_delete = False

@@ -31,7 +31,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from measures.filters import MeasureFilter
-from measures.models import Measure, MeasurePartner, Report
+from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report
 from measures.periods import Period, PeriodForm
 from measures.stats import reports_in, with_partners_and_groups, with_report_totals
 from partnerships.text import norwegian_slugify
@@ -208,14 +208,7 @@ def report_rows(reports: QuerySet, partners: dict[int, str]) -> Iterator[list]:
             "measure_id",
             "measure__title",
             "measure__community__name",
-            "period_start",
-            "period_end",
-            "sessions",
-            "participants",
-            "girls",
-            "volunteers",
-            "volunteer_hours",
-            "note",
+            *REPORT_FIELDS,  # the note last
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )

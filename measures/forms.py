@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from aktive.images import ACCEPT_ATTRIBUTE, ProcessedImage, process_image
-from measures.models import Measure, MeasurePartner, Report, TargetGroup
+from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
 from partnerships.models import Community, Partner
 from partnerships.validators import validate_partners_in_community
 
@@ -145,16 +145,7 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = Report
-        fields = [
-            "period_start",
-            "period_end",
-            "sessions",
-            "participants",
-            "girls",
-            "volunteers",
-            "volunteer_hours",
-            "note",
-        ]
+        fields = list(REPORT_FIELDS)
         widgets = {
             "period_start": DATE_WIDGET,
             "period_end": DATE_WIDGET,

@@ -354,3 +354,16 @@ class Report(models.Model):
     @property
     def is_single_day(self) -> bool:
         return self.period_end is None or self.period_end == self.period_start
+
+
+# What a partner writes in a report, in the order forms, admin and exports show it.
+REPORT_FIELDS = (
+    "period_start",
+    "period_end",
+    "sessions",
+    "participants",
+    "girls",
+    "volunteers",
+    "volunteer_hours",
+    "note",
+)

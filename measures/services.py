@@ -7,7 +7,14 @@ from typing import Any
 from django.db import transaction
 
 from aktive.images import ProcessedImage, delete_files_on_commit
-from measures.models import MEASURE_HISTORY, Measure, MeasurePartner, Report, TargetGroup
+from measures.models import (
+    MEASURE_HISTORY,
+    REPORT_FIELDS,
+    Measure,
+    MeasurePartner,
+    Report,
+    TargetGroup,
+)
 from partnerships.models import Community, Partner, User
 from partnerships.text import unique_slug
 from partnerships.validators import validate_partners_in_community
@@ -25,16 +32,6 @@ MEASURE_FIELDS = (
 )
 # Only staff set these, in admin.
 ADMIN_MEASURE_FIELDS = ("slug", "is_archived")
-REPORT_FIELDS = (
-    "period_start",
-    "period_end",
-    "sessions",
-    "participants",
-    "girls",
-    "volunteers",
-    "volunteer_hours",
-    "note",
-)
 
 
 class MeasureVersionConflict(Exception):
