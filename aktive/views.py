@@ -83,3 +83,8 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def bench_bare(request):
+    """A few bytes through the whole middleware stack: the ceiling for any page (benchmark)."""
+    return HttpResponse("ok\n", content_type="text/plain")
