@@ -232,7 +232,8 @@ class Measure(models.Model):
         ]
         indexes = [
             models.Index(fields=["community", "status"], name="measure_community_status"),
-            models.Index(fields=["is_archived", "title"], name="measure_archived_title"),
+            # The measure list's order (title, pk), without archived measures by default.
+            models.Index(fields=["is_archived", "title", "id"], name="measure_archived_title_id"),
             models.Index(fields=["-updated_at"], name="measure_updated"),
         ]
 
@@ -336,6 +337,8 @@ class Report(models.Model):
         ]
         indexes = [
             models.Index(fields=["measure", "-period_start"], name="report_measure_period"),
+            # ``with_last_report``: the latest end per measure is one index probe.
+            models.Index(fields=["measure", "-period_end"], name="report_measure_period_end"),
         ]
 
     def __str__(self) -> str:
