@@ -17,7 +17,7 @@ class MeasureFilter(django_filters.FilterSet):
     )
     community = django_filters.ModelChoiceFilter(
         label=_("Community"),
-        queryset=Community.objects.all(),
+        queryset=Community.objects.only("slug", "name"),
         to_field_name="slug",
         empty_label=_("All communities"),
         widget=FastSelect,
@@ -38,7 +38,7 @@ class MeasureFilter(django_filters.FilterSet):
     partner = django_filters.ModelChoiceFilter(
         label=_("Partner"),
         field_name="partners",
-        queryset=Partner.objects.all(),
+        queryset=Partner.objects.only("slug", "name"),
         to_field_name="slug",
         empty_label=_("All partners"),
         widget=FastSelect,
