@@ -55,7 +55,9 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(community=community)
 
     def search(self, text: str):
-        """Every word must occur in title, summary or description, in any letter case."""
+        """Every word must occur in title, summary or description, in any letter case.
+
+        On PostgreSQL a trigram index (migration 0007) serves the ``LIKE '%word%'``."""
         queryset = self
         for word in search_text(text).split():
             queryset = queryset.filter(search_text__contains=word)
