@@ -15,7 +15,11 @@ def dashboard(request):
     """The user's measures and communities first, then what others changed there."""
     user = request.user
     my_measures = (
-        Measure.objects.of_user(user).not_archived().for_list().with_last_report().order_by("title")
+        Measure.objects.of_user(user)
+        .not_archived()
+        .for_overview()
+        .with_last_report()
+        .order_by("title")
     )
     my_communities = Community.objects.of_user(user)
     if not user.partner_ids:

@@ -92,6 +92,12 @@ class MeasureQuerySet(models.QuerySet):
         latest = Report.objects.filter(measure=OuterRef("pk")).order_by("-period_end")
         return self.annotate(last_report_on=Subquery(latest.values("period_end")[:1]))
 
+    def for_overview(self):
+        """Just what the dashboard's list of one's own measures shows (they can be hundreds)."""
+        return self.select_related("community").only(
+            "title", "status", "is_archived", "community__name"
+        )
+
     def for_list(self):
         """What a list of measures shows, in a fixed number of queries."""
         return self.select_related("community", "lead_partner").prefetch_related("target_groups")
@@ -253,6 +259,12 @@ class Measure(models.Model):
 
 
 class ReportQuerySet(models.QuerySet):
+    def for_overview(self):
+        """Just what the dashboard's list of one's own measures shows (they can be hundreds)."""
+        return self.select_related("community").only(
+            "title", "status", "is_archived", "community__name"
+        )
+
     def for_list(self):
         return self.select_related("measure", "measure__community", "reported_by")
 
