@@ -93,9 +93,9 @@ class MeasureQuerySet(models.QuerySet):
         return self.annotate(last_report_on=Subquery(latest.values("period_end")[:1]))
 
     def for_overview(self):
-        """Just what the dashboard's list of one's own measures shows (they can be hundreds)."""
+        """Just what the dashboard's and a community's lists of measures show (hundreds)."""
         return self.select_related("community").only(
-            "title", "status", "is_archived", "community__name"
+            "title", "summary", "status", "is_archived", "community__name"
         )
 
     def for_list(self):
@@ -260,9 +260,9 @@ class Measure(models.Model):
 
 class ReportQuerySet(models.QuerySet):
     def for_overview(self):
-        """Just what the dashboard's list of one's own measures shows (they can be hundreds)."""
+        """Just what the dashboard's and a community's lists of measures show (hundreds)."""
         return self.select_related("community").only(
-            "title", "status", "is_archived", "community__name"
+            "title", "summary", "status", "is_archived", "community__name"
         )
 
     def for_list(self):
