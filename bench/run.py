@@ -367,7 +367,7 @@ def time_export(url: str, cookie: str, master: int) -> dict:
 
     def count(chunk: bytes) -> None:
         nonlocal lines
-        lines += chunk.count(b"\r\n")
+        lines += chunk.count(b"\n")  # one per row: no generated note has a line break
 
     started = time.perf_counter()
     status, size = get(url, cookie, count)
