@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint messages migrate demo clean bench-export serve backup restore
+.PHONY: run test lint messages migrate demo clean bench-export bench serve backup restore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,16 @@ backup: $(VENV)/.installed
 restore: $(VENV)/.installed
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/aktive-….dump"; exit 2; }
 	$(PY) manage.py restore "$(FILE)"
+
+## Benchmark every page at county scale on PostgreSQL (127.0.0.1:5432, user postgres): generates
+## 50 communities x 200 measures x 20 reports into BENCH_DB (aktive_bench) once, serves them with
+## gunicorn (DEBUG off) and measures with wrk; writes bench/results.md. See bench/run.py.
+bench: $(VENV)/.installed messages
+	@command -v wrk >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	@pg_isready -h 127.0.0.1 -p 5432 -q || (pg_ctlcluster --skip-systemctl-redirect \
+		"$$(ls /etc/postgresql | head -1)" main start && sleep 2)
+	$(PY) bench/run.py
 
 ## Compile the Norwegian translations (GNU gettext's msgfmt when present, else polib).
 messages: $(VENV)/.installed

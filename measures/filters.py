@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aktive.widgets import FastSelect
 from measures.models import Measure, TargetGroup
 from partnerships.models import Community, Partner
 
@@ -16,31 +17,38 @@ class MeasureFilter(django_filters.FilterSet):
     )
     community = django_filters.ModelChoiceFilter(
         label=_("Community"),
-        queryset=Community.objects.all(),
+        queryset=Community.objects.only("slug", "name"),
         to_field_name="slug",
         empty_label=_("All communities"),
+        widget=FastSelect,
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Measure.Status.choices, empty_label=_("All statuses")
+        label=_("Status"),
+        choices=Measure.Status.choices,
+        empty_label=_("All statuses"),
+        widget=FastSelect,
     )
     target_group = django_filters.ModelChoiceFilter(
         label=_("Target group"),
         field_name="target_groups",
         queryset=TargetGroup.objects.all(),
         empty_label=_("All target groups"),
+        widget=FastSelect,
     )
     partner = django_filters.ModelChoiceFilter(
         label=_("Partner"),
         field_name="partners",
-        queryset=Partner.objects.all(),
+        queryset=Partner.objects.only("slug", "name"),
         to_field_name="slug",
         empty_label=_("All partners"),
+        widget=FastSelect,
     )
     archived = django_filters.ChoiceFilter(
         label=_("Archived"),
         method="filter_archived",
         choices=[("include", _("Include archived")), ("only", _("Only archived"))],
         empty_label=_("Hide archived"),
+        widget=FastSelect,
     )
 
     class Meta:

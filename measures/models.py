@@ -55,7 +55,9 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(community=community)
 
     def search(self, text: str):
-        """Every word must occur in title, summary or description, in any letter case."""
+        """Every word must occur in title, summary or description, in any letter case.
+
+        On PostgreSQL a trigram index (migration 0007) serves the ``LIKE '%word%'``."""
         queryset = self
         for word in search_text(text).split():
             queryset = queryset.filter(search_text__contains=word)
@@ -89,6 +91,12 @@ class MeasureQuerySet(models.QuerySet):
         """Annotate ``last_report_on``: the end of the latest report's period."""
         latest = Report.objects.filter(measure=OuterRef("pk")).order_by("-period_end")
         return self.annotate(last_report_on=Subquery(latest.values("period_end")[:1]))
+
+    def for_overview(self):
+        """Just what the dashboard's and a community's lists of measures show (hundreds)."""
+        return self.select_related("community").only(
+            "title", "summary", "status", "is_archived", "community__name"
+        )
 
     def for_list(self):
         """What a list of measures shows, in a fixed number of queries."""
@@ -232,7 +240,8 @@ class Measure(models.Model):
         ]
         indexes = [
             models.Index(fields=["community", "status"], name="measure_community_status"),
-            models.Index(fields=["is_archived", "title"], name="measure_archived_title"),
+            # The measure list's order (title, pk), without archived measures by default.
+            models.Index(fields=["is_archived", "title", "id"], name="measure_archived_title_id"),
             models.Index(fields=["-updated_at"], name="measure_updated"),
         ]
 
@@ -250,6 +259,12 @@ class Measure(models.Model):
 
 
 class ReportQuerySet(models.QuerySet):
+    def for_overview(self):
+        """Just what the dashboard's and a community's lists of measures show (hundreds)."""
+        return self.select_related("community").only(
+            "title", "summary", "status", "is_archived", "community__name"
+        )
+
     def for_list(self):
         return self.select_related("measure", "measure__community", "reported_by")
 
@@ -336,6 +351,8 @@ class Report(models.Model):
         ]
         indexes = [
             models.Index(fields=["measure", "-period_start"], name="report_measure_period"),
+            # ``with_last_report``: the latest end per measure is one index probe.
+            models.Index(fields=["measure", "-period_end"], name="report_measure_period_end"),
         ]
 
     def __str__(self) -> str:

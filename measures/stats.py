@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from measures.models import Measure, MeasurePartner, Report
+from measures.models import Measure, MeasurePartner, Report, TargetGroup
 from measures.periods import Period
 from partnerships.models import Community
 
@@ -90,13 +90,23 @@ def with_report_totals(measures: QuerySet, period: Period | None = None) -> Quer
 
 
 def with_partners_and_groups(measures: QuerySet) -> QuerySet:
-    """Measures with their lead partner, partners (by name) and target groups: three queries."""
+    """Measures with their lead partner, ``partner_list`` (links with their partner, by name)
+    and ``target_group_list``: three queries.
+
+    Lists rather than prefetched managers: for a community's two hundred measures, building a
+    queryset per measure and relation cost more than reading the rows.
+    """
     return measures.select_related("community", "lead_partner").prefetch_related(
         Prefetch(
             "partner_links",
-            queryset=MeasurePartner.objects.select_related("partner").order_by("partner__name"),
+            queryset=MeasurePartner.objects.select_related("partner")
+            .only("measure", "partner", "partner__name")
+            .order_by("partner__name"),
+            to_attr="partner_list",
         ),
-        "target_groups",
+        Prefetch(
+            "target_groups", queryset=TargetGroup.objects.only("name"), to_attr="target_group_list"
+        ),
     )
 
 

@@ -86,7 +86,7 @@ class MeasureListView(ElidedPaginationMixin, FilterView):
     template_name = "measures/measure_list.html"
 
     def get_queryset(self):
-        return Measure.objects.for_list().with_last_report().order_by("title", "pk")
+        return Measure.objects.for_list().order_by("title", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -62,7 +62,7 @@ class CommunityDetailView(CommunityMixin, DetailView):
         context = super().get_context_data(**kwargs)
         community = self.community
         # Through the reverse relation: the measures app depends on this one, not the reverse.
-        measures = list(community.measures.not_archived().for_list().with_last_report())
+        measures = list(community.measures.not_archived().for_overview())
         status = community.measures.model.Status
         active = status.ACTIVE
         # Active first, then the rest in their usual order.

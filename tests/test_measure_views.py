@@ -449,3 +449,31 @@ class TestReports:
         assert response.status_code == 200
         assert response.context["form"].errors[field]
         assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "community=konnerud&status=active&archived=only", "status=x&community=finnes-ikke"],
+)
+def test_filter_selects_render_what_djangos_select_renders(community, measure, query):
+    """The list's filters render their selects in Python (hundreds of partners): the same
+    options, values, labels and selection as ``forms.Select``, attributes in any order."""
+    import re
+
+    from django import forms
+    from django.http import QueryDict
+
+    from measures.filters import MeasureFilter
+
+    def parts(html):
+        tags = re.findall(r"<(select|option)([^>]*)>([^<]*)", html.replace("\n", ""))
+        return [(tag, sorted(attrs.split()), text.strip()) for tag, attrs, text in tags]
+
+    filterset = MeasureFilter(QueryDict(query), queryset=Measure.objects.all())
+    fast = {name: str(filterset.form[name]) for name in filterset.form.fields}
+    for name, field in filterset.form.fields.items():
+        if isinstance(field.widget, forms.Select):
+            field.widget.__class__ = forms.Select
+            assert parts(fast[name]) == parts(str(filterset.form[name])), name
+    if "community=konnerud" in query:
+        assert '<option value="konnerud" selected>Konnerud</option>' in fast["community"]

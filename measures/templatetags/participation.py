@@ -2,6 +2,10 @@
 ``partnerships``, which may not import ``measures``). Each tag runs a fixed number of queries."""
 
 from django import template
+from django.conf import settings
+from django.utils.formats import get_format, localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from measures.periods import Period
 from measures.stats import community_month_chart, community_year_chart, measure_chart
@@ -27,3 +31,33 @@ def community_participation(community):
             ),
         ],
     }
+
+
+@register.filter
+def number_cells(values) -> str:
+    """``<td class="num">`` cells for a row of numbers, each as ``{{ value }}`` shows it
+    (Norwegian digit grouping) and "–" for None.
+
+    One filter per row instead of template nodes per cell: a community's chart tables have a
+    cell per measure and month, thousands of them.
+    """
+    grouped = _integer_format()
+    cells = []
+    for value in values:
+        if value is None:
+            text = "–"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = grouped(value)
+        else:
+            text = conditional_escape(localize(value))
+        cells.append(f'<td class="num">{text}</td>')
+    return mark_safe("".join(cells))
+
+
+def _integer_format():
+    """Format integers as ``localize`` does, without its per-call lookups."""
+    grouping = get_format("NUMBER_GROUPING")
+    if not settings.USE_THOUSAND_SEPARATOR or grouping != 3:
+        return lambda value: conditional_escape(localize(value))
+    separator = conditional_escape(get_format("THOUSAND_SEPARATOR"))
+    return lambda value: f"{value:,}".replace(",", separator)
