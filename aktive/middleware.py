@@ -45,6 +45,31 @@ class NorwegianByDefaultLocaleMiddleware:
         return response
 
 
+class SessionRefreshMiddleware:
+    """Keep a visitor's session alive for ``SESSION_COOKIE_AGE`` after their last visit.
+
+    Django's SESSION_SAVE_EVERY_REQUEST does this with a database write on every request; here
+    the session (and its cookie) is renewed at most once per ``SESSION_REFRESH_SECONDS``, so a
+    session ends between two weeks minus an hour and two weeks after the last visit.
+    """
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return response
+        refreshed = request.session.get(self.KEY, 0)  # loads it (most pages already have)
+        now = int(time.time())
+        # No key after loading: the cookie named no live session; don't create one for it.
+        if request.session.session_key and now - refreshed >= settings.SESSION_REFRESH_SECONDS:
+            request.session[self.KEY] = now  # modified: SessionMiddleware saves and re-sends
+        return response
+
+
 class RequestLogMiddleware:
     """One log line per request, with an id that every other line of the request carries too.
 

@@ -12,7 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -329,3 +332,28 @@ def test_without_the_database_pages_answer_503_quickly_and_healthz_says_so():
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.django_db
+class TestSessions:
+    def test_a_visit_renews_the_session_at_most_once_an_hour(self, partner_user):
+        client = Client()
+        client.force_login(partner_user)
+        client.get("/")  # the first visit stamps the session
+        session = Session.objects.get()
+        first_expiry = session.expire_date
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/")
+        assert not [q for q in queries if q["sql"].startswith("UPDATE") and "session" in q["sql"]]
+        # An hour later the next visit pushes the end two weeks from then.
+        data = session.get_decoded()
+        data["_refreshed_at"] -= 3601
+        session.session_data = Session.objects.encode(data)
+        session.save()
+        client.get("/")
+        assert Session.objects.get().expire_date > first_expiry
+
+    def test_a_stale_cookie_creates_no_session(self, client):
+        client.cookies["sessionid"] = "x" * 32
+        client.get(reverse("login"))
+        assert Session.objects.count() == 0
