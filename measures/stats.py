@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from measures.models import Measure, MeasurePartner, Report, TargetGroup
 from measures.periods import Period
@@ -285,8 +286,16 @@ def measure_label(row: dict) -> str:
     return _("%(title)s (archived)") % {"title": title} if row["measure__is_archived"] else title
 
 
+# A stacked chart (and its table) stays readable with this many measures; the rest are summed.
+CHART_MEASURES = 8
+
+
 def by_measure_chart(rows: list[dict], buckets: list, **chart) -> Chart:
-    """Lay out ``participants_by_measure`` rows as one series per measure over ``buckets``."""
+    """Lay out ``participants_by_measure`` rows as one series per measure over ``buckets``.
+
+    Past ``CHART_MEASURES`` measures, those with the most participants keep their own series
+    and the others are added up in one, "N other measures": totals stay the same.
+    """
     measures: dict[int, Series] = {}
     position = {bucket: index for index, bucket in enumerate(buckets)}
     for row in rows:
@@ -295,7 +304,18 @@ def by_measure_chart(rows: list[dict], buckets: list, **chart) -> Chart:
         )
         if row["bucket"] in position:
             series.values[position[row["bucket"]]] = row["participants"]
-    return Chart(series=list(measures.values()), total=True, stacked=True, **chart)
+    series = list(measures.values())
+    if len(series) > CHART_MEASURES:
+        largest = sorted(series, key=lambda one: sum(one.values), reverse=True)
+        kept = {id(one) for one in largest[: CHART_MEASURES - 1]}
+        rest = [one for one in series if id(one) not in kept]
+        others = Series(
+            ngettext("%(count)d other measure", "%(count)d other measures", len(rest))
+            % {"count": len(rest)},
+            [sum(values) for values in zip(*(one.values for one in rest), strict=True)],
+        )
+        series = [one for one in series if id(one) in kept] + [others]
+    return Chart(series=series, total=True, stacked=True, **chart)
 
 
 def community_month_chart(community: Community, period: Period, *, id: str) -> Chart:

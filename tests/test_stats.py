@@ -146,6 +146,17 @@ def test_community_year_chart_fills_years_without_reports(reports, community):
     assert series == {"Fargeløpet (arkivert)": [0, 0, 100], "Åpen hall": [7, 11, 95]}
 
 
+def test_past_eight_measures_the_smallest_are_summed_and_totals_stay(community):
+    for number in range(1, 11):  # ten measures with 10, 20, … 100 participants in March
+        measure = MeasureFactory(community=community, title=f"Tiltak {number:02d}")
+        ReportFactory(measure=measure, period_start=day(3, 2), participants=number * 10)
+    chart = community_month_chart(community, SPRING, id="test")
+    labels = [series.label for series in chart.series]
+    assert labels == [f"Tiltak {n:02d}" for n in range(4, 11)] + ["3 andre tiltak"]
+    assert chart.series[-1].values == [0, 0, 60, 0]  # 10 + 20 + 30
+    assert chart.grand_total == 550
+
+
 def test_measure_chart_covers_the_last_twelve_months(measure):
     this_month = timezone.localdate().replace(day=1)
     ReportFactory(measure=measure, period_start=this_month, participants=12, volunteers=2)
