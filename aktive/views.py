@@ -10,9 +10,10 @@ from django.views.decorators.cache import never_cache
 
 from measures.history import Change
 from measures.models import Measure, Report
-from partnerships.models import Community
+from partnerships.models import Community, Partner
 
 RECENT_CHANGES = 10
+MY_MEASURES = 12
 
 
 def dashboard(request):
@@ -29,15 +30,18 @@ def dashboard(request):
     if not user.partner_ids:
         # Evaluators and staff without a partner follow every community.
         my_communities = Community.objects.active()
-    return render(
-        request,
-        "dashboard.html",
-        {
-            "my_measures": my_measures,
-            "my_communities": my_communities,
-            "recent_changes": recent_changes(user, my_communities),
-        },
-    )
+    shown = list(my_measures[: MY_MEASURES + 1])
+    context = {
+        "my_measures": shown[:MY_MEASURES],
+        "my_communities": my_communities,
+        "recent_changes": recent_changes(user, my_communities),
+    }
+    if len(shown) > MY_MEASURES:
+        # A big club has hundreds: the rest are one click away, in the filterable list.
+        context["my_measure_count"] = my_measures.count()
+        partners = list(Partner.objects.filter(pk__in=user.partner_ids).values_list("slug")[:2])
+        context["my_partner_slug"] = partners[0][0] if len(partners) == 1 else None
+    return render(request, "dashboard.html", context)
 
 
 def recent_changes(user, communities) -> list[dict]:

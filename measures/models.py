@@ -2,7 +2,8 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -91,6 +92,12 @@ class MeasureQuerySet(models.QuerySet):
         """Annotate ``last_report_on``: the end of the latest report's period."""
         latest = Report.objects.filter(measure=OuterRef("pk")).order_by("-period_end")
         return self.annotate(last_report_on=Subquery(latest.values("period_end")[:1]))
+
+    def first_per_status(self, count: int):
+        """At most ``count`` measures of each status, by title, in one query."""
+        return self.annotate(
+            place=Window(RowNumber(), partition_by=F("status"), order_by=[F("title"), F("pk")])
+        ).filter(place__lte=count)
 
     def for_overview(self):
         """Just what the dashboard's and a community's lists of measures show (hundreds)."""
@@ -259,12 +266,6 @@ class Measure(models.Model):
 
 
 class ReportQuerySet(models.QuerySet):
-    def for_overview(self):
-        """Just what the dashboard's and a community's lists of measures show (hundreds)."""
-        return self.select_related("community").only(
-            "title", "summary", "status", "is_archived", "community__name"
-        )
-
     def for_list(self):
         return self.select_related("measure", "measure__community", "reported_by")
 

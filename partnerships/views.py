@@ -19,6 +19,8 @@ from partnerships.permissions import (
 )
 from partnerships.services import meeting_create, meeting_update
 
+MEASURES_PER_STATUS = 10
+
 
 class CommunityListView(ElidedPaginationMixin, ListView):
     template_name = "partnerships/community_list.html"
@@ -62,19 +64,29 @@ class CommunityDetailView(CommunityMixin, DetailView):
         context = super().get_context_data(**kwargs)
         community = self.community
         # Through the reverse relation: the measures app depends on this one, not the reverse.
-        measures = list(community.measures.not_archived().for_overview())
+        measures = community.measures.not_archived()
+        counts = dict(measures.order_by().values_list("status").annotate(Count("pk")))
+        shown = list(measures.first_per_status(MEASURES_PER_STATUS).for_overview())
         status = community.measures.model.Status
         active = status.ACTIVE
-        # Active first, then the rest in their usual order.
+        # Active first, then the rest in their usual order; each with at most a few measures
+        # and a link to all of them in the measure list.
         order = sorted(status.choices, key=lambda choice: choice[0] != active)
         context["measures_by_status"] = [
-            (label, [m for m in measures if m.status == value])
+            {
+                "label": label,
+                "value": value,
+                "count": counts[value],
+                "measures": sorted(
+                    (m for m in shown if m.status == value), key=lambda m: (m.title, m.pk)
+                ),
+            }
             for value, label in order
-            if any(m.status == value for m in measures)
+            if counts.get(value)
         ]
         year = timezone.localdate().year
         context["year"] = year
-        context["active_count"] = sum(1 for m in measures if m.status == active)
+        context["active_count"] = counts.get(active, 0)
         context["participants_this_year"] = (
             community.measures.filter(reports__period_start__year=year).aggregate(
                 total=Sum("reports__participants")

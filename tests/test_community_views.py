@@ -73,13 +73,27 @@ class TestCommunityPages:
         ReportFactory(measure=measure, period_start=datetime.date(year - 1, 12, 5), participants=99)
         response = as_user(partner_user).get(community.get_absolute_url())
         groups = {
-            str(label): [m.title for m in ms]
-            for label, ms in response.context["measures_by_status"]
+            str(group["label"]): [m.title for m in group["measures"]]
+            for group in response.context["measures_by_status"]
         }
         assert groups == {"Aktiv": ["Åpen hall"], "Planlagt": ["E-sport"]}
         assert response.context["participants_this_year"] == 40
         assert response.context["active_count"] == 1
         assert "Arkivert" not in response.text
+
+    def test_a_big_community_shows_ten_per_status_and_links_to_the_rest(
+        self, as_user, partner_user, community
+    ):
+        for number in range(12):
+            MeasureFactory(
+                community=community, title=f"Tiltak {number:02d}", status=Measure.Status.PAUSED
+            )
+        response = as_user(partner_user).get(community.get_absolute_url())
+        [group] = [g for g in response.context["measures_by_status"] if g["value"] == "paused"]
+        assert group["count"] == 12
+        assert [m.title for m in group["measures"]] == [f"Tiltak {n:02d}" for n in range(10)]
+        assert f"?community={community.slug}&amp;status=paused" in response.text
+        assert "Se alle 12" in response.text
 
     def test_partners_and_roles_are_listed(self, as_user, partner_user, community, measure):
         link = community.memberships.get(partner=measure.lead_partner)

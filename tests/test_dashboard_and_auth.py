@@ -50,6 +50,19 @@ class TestDashboard:
         assert "Skolen" in response.text  # who did it, by partner
         assert "rettet en rapport for" in response.text
 
+    def test_a_big_club_sees_twelve_and_a_link_to_all(self, as_user, partner_user, measure):
+        for number in range(14):
+            MeasureFactory(
+                community=measure.community,
+                lead_partner=measure.lead_partner,
+                title=f"Tiltak {number:02d}",
+            )
+        response = as_user(partner_user).get("/")
+        assert len(response.context["my_measures"]) == 12
+        assert response.context["my_measure_count"] == 15
+        assert f"?partner={measure.lead_partner.slug}" in response.text
+        assert "Se alle dine 15 tiltak" in response.text
+
     def test_my_own_changes_are_not_news_to_me(self, as_user, partner_user, measure):
         report_create(
             measure=measure,
