@@ -15,10 +15,11 @@ class MeasureFilter(django_filters.FilterSet):
         method="filter_text",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("E.g. “åpen hall”")}),
     )
-    community = django_filters.ModelChoiceFilter(
+    # Communities and partners by slug, as plain choices: a county has hundreds of partners,
+    # and model instances for each option cost more than the rest of the list page.
+    community = django_filters.ChoiceFilter(
         label=_("Community"),
-        queryset=Community.objects.only("slug", "name"),
-        to_field_name="slug",
+        field_name="community__slug",
         empty_label=_("All communities"),
         widget=FastSelect,
     )
@@ -35,11 +36,9 @@ class MeasureFilter(django_filters.FilterSet):
         empty_label=_("All target groups"),
         widget=FastSelect,
     )
-    partner = django_filters.ModelChoiceFilter(
+    partner = django_filters.ChoiceFilter(
         label=_("Partner"),
-        field_name="partners",
-        queryset=Partner.objects.only("slug", "name"),
-        to_field_name="slug",
+        field_name="partners__slug",
         empty_label=_("All partners"),
         widget=FastSelect,
     )
@@ -57,6 +56,10 @@ class MeasureFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, model in (("community", Community), ("partner", Partner)):
+            field = self.form.fields[name]
+            options = model.objects.order_by("name", "pk").values_list("slug", "name")
+            field.choices = [("", field.empty_label), *options]  # one query, for both uses
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
