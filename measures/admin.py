@@ -58,12 +58,16 @@ class MeasurePartnerInline(admin.TabularInline):
     fields = ["partner", "contribution"]
 
 
+# A report's fields as table columns: all but the free-text note.
+REPORT_COLUMNS = [name for name in REPORT_FIELDS if name != "note"]
+
+
 class ReportInline(admin.TabularInline):
     """The measure's reports, to read; each opens in its own change form."""
 
     model = Report
     extra = 0
-    fields = [name for name in REPORT_FIELDS if name != "note"]
+    fields = REPORT_COLUMNS
     readonly_fields = fields
     show_change_link = True
     can_delete = False
@@ -231,17 +235,7 @@ class MeasurePartnerAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(HistoryAdmin):
-    list_display = [
-        "measure",
-        "community",
-        "period_start",
-        "period_end",
-        "sessions",
-        "participants",
-        "girls",
-        "volunteers",
-        "volunteer_hours",
-    ]
+    list_display = ["measure", "community", *REPORT_COLUMNS]
     list_filter = ["measure__community", "period_start"]
     search_fields = ["measure__title", "note"]
     date_hierarchy = "period_start"

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-handler500 = "aktive.views.server_error"
+from aktive.urls import handler500  # noqa: F401 (the same 500 and 503 pages)
 
 
 def broken(request):

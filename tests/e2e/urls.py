@@ -9,13 +9,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from aktive.urls import handler500  # noqa: F401 (the same 500 and 503 pages)
+
 
 @login_not_required
 def media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
-
-handler500 = "aktive.views.server_error"
 
 urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", media),

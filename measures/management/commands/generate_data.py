@@ -36,6 +36,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from measures.history import (
+    HistoricalMeasure,
+    HistoricalMeasurePartner,
+    HistoricalMeasureTargetGroup,
+)
 from measures.models import Measure, MeasurePartner, Report, TargetGroup, search_text
 from partnerships.models import (
     Community,
@@ -47,9 +52,6 @@ from partnerships.models import (
 )
 from partnerships.text import norwegian_slugify
 
-HistoricalMeasure = Measure.history.model
-HistoricalMeasurePartner = HistoricalMeasure.partners.model
-HistoricalMeasureTargetGroup = HistoricalMeasure.target_groups.model
 HistoricalReport = Report.history.model
 MeasureTargetGroup = Measure.target_groups.through
 MeetingPartner = Meeting.partners_present.through
