@@ -1,9 +1,7 @@
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +15,12 @@ from measures.services import (
     report_create,
     report_update,
 )
-from partnerships.admin import HistoryAdmin, validation_messages
-from partnerships.validators import validate_partners_in_community
+from partnerships.admin import (
+    ServiceAdmin,
+    VersionedAdminForm,
+    validation_messages,
+)
+from partnerships.versioning import VersionConflict, check_save
 
 
 @admin.register(TargetGroup)
@@ -29,22 +31,31 @@ class TargetGroupAdmin(admin.ModelAdmin):
 
 
 class MeasurePartnerFormSet(BaseInlineFormSet):
-    """Partners of a measure must be partners of its community, the lead partner among them."""
+    """The measure's partners. Validated by a trial run of the same save the admin then makes.
+
+    The main form and this formset are validated apart; the whole edit is checked here, last.
+    """
+
+    def partner_rows(self) -> list[dict]:
+        return [
+            row.cleaned_data
+            for row in self.forms
+            if row.cleaned_data.get("partner") and not self._should_delete_form(row)
+        ]
 
     def clean(self):
         super().clean()
-        measure = self.instance
-        if any(self.errors) or not measure.community_id or not measure.lead_partner_id:
-            return  # the main form reports what is missing
-        partners = [
-            form.cleaned_data["partner"]
-            for form in self.forms
-            if form.cleaned_data.get("partner") and not self._should_delete_form(form)
-        ]
+        form = getattr(self.instance, "admin_form", None)
+        if any(self.errors) or form is None or form.errors or not form.is_valid():
+            return  # the main form reports what is wrong with it
         try:
-            validate_partners_in_community(
-                community=measure.community, partners=partners, lead_partner=measure.lead_partner
+            check_save(
+                lambda: write_measure(form, self, user=None),
+                lock=self.instance if self.instance.pk else None,
             )
+        except VersionConflict as conflict:
+            form.add_error(None, form.show_conflict(conflict))
+            raise ValidationError(_("Choose at the top of the page, then save again.")) from None
         except ValidationError as error:
             raise ValidationError(validation_messages(error)) from error
 
@@ -76,50 +87,35 @@ class ReportInline(admin.TabularInline):
         return False
 
 
-class MeasureAdminForm(forms.ModelForm):
-    """Carries the version the form was loaded at, like the partners' edit form."""
-
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class MeasureAdminForm(VersionedAdminForm):
     class Meta:
         model = Measure
         fields = ["community", "slug", *MeasureForm.Meta.fields, "is_archived"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.version
+        # The partners inline checks the whole edit, this form's values included.
+        self.instance.admin_form = self
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            # Admin runs the whole request in one transaction, so this lock holds until the
-            # save: a stale form is refused here with the input kept, and no race gets past.
-            current = (
-                Measure.objects.select_for_update(of=("self",))
-                .select_related("updated_by")
-                .get(pk=self.instance.pk)
-            )
-            if current.version != cleaned.get("loaded_version"):
-                self.data = self.data.copy()
-                self.data["loaded_version"] = current.version
-                raise ValidationError(
-                    _(
-                        "%(name)s saved this measure at %(when)s, after you opened this form. "
-                        "Your input is kept below. Compare with the history, then save again "
-                        "to replace their version with yours."
-                    ),
-                    code="stale_version",
-                    params={
-                        "name": current.updated_by or _("Someone"),
-                        "when": date_format(current.updated_at, "SHORT_DATETIME_FORMAT"),
-                    },
-                )
-        return cleaned
+
+def write_measure(form: MeasureAdminForm, partner_forms: MeasurePartnerFormSet, user) -> Measure:
+    """Save the admin's measure form and its partners through the same services as the pages."""
+    rows = partner_forms.partner_rows()
+    fields = (*MEASURE_FIELDS, *ADMIN_MEASURE_FIELDS)
+    arguments = {
+        "user": user,
+        "data": {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data},
+        "partners": [row["partner"] for row in rows],
+        "target_groups": form.cleaned_data["target_groups"],
+        "contributions": {row["partner"].pk: row.get("contribution", "") for row in rows},
+    }
+    if form.instance.pk:
+        return measure_update(measure=form.instance, **arguments, **form.version_kwargs())
+    return measure_create(community=form.cleaned_data["community"], **arguments)
 
 
 @admin.register(Measure)
-class MeasureAdmin(HistoryAdmin):
+class MeasureAdmin(ServiceAdmin):
     form = MeasureAdminForm
     list_display = ["title", "community", "status", "lead_partner", "is_archived", "updated_at"]
     list_filter = ["status", "is_archived", "community", "target_groups", "lead_partner__kind"]
@@ -139,7 +135,20 @@ class MeasureAdmin(HistoryAdmin):
     date_hierarchy = "started_on"
     inlines = [MeasurePartnerInline, ReportInline]
     fieldsets = [
-        (None, {"fields": ["community", "title", "slug", "summary", "description", "status"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "keep_mine",
+                    "community",
+                    "title",
+                    "slug",
+                    "summary",
+                    "description",
+                    "status",
+                ]
+            },
+        ),
         (_("Who and for whom"), {"fields": ["lead_partner", "target_groups"]}),
         (_("When and where"), {"fields": ["schedule", "venue", "started_on", "ended_on"]}),
         (_("Photo"), {"fields": ["photo"]}),
@@ -150,6 +159,8 @@ class MeasureAdmin(HistoryAdmin):
                     "is_archived",
                     "version",
                     "loaded_version",
+                    "seen_version",
+                    "offered_keys",
                     "created_at",
                     "created_by",
                     "updated_at",
@@ -179,80 +190,55 @@ class MeasureAdmin(HistoryAdmin):
             _("Change or remove the photo"),
         )
 
-    def save_model(self, request, obj, form, change):
-        """Nothing here: ``save_related`` saves the measure with its partners, in one go."""
-
-    def save_related(self, request, form, formsets, change):
-        """Save through the same services as the partner pages: one history row per save."""
+    def write(self, form, formsets, user):
         partner_forms = next(fs for fs in formsets if fs.model is MeasurePartner)
-        rows = [
-            row.cleaned_data
-            for row in partner_forms.forms
-            if row.cleaned_data.get("partner") and not partner_forms._should_delete_form(row)
-        ]
-        fields = (*MEASURE_FIELDS, *ADMIN_MEASURE_FIELDS)
-        arguments = {
-            "user": request.user,
-            "data": {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data},
-            "partners": [row["partner"] for row in rows],
-            "target_groups": form.cleaned_data["target_groups"],
-            "contributions": {row["partner"].pk: row.get("contribution", "") for row in rows},
-        }
-        if change:
-            measure = measure_update(
-                measure=form.instance, version=form.cleaned_data["loaded_version"], **arguments
-            )
-        else:
-            measure = measure_create(community=form.cleaned_data["community"], **arguments)
-        form.instance.pk = measure.pk
-        form.instance.version = measure.version
-        for formset in formsets:
-            # What admin's change message reads from a saved formset; the history has the rest.
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        return write_measure(form, partner_forms, user)
 
 
-class MeasurePartnerAdminForm(forms.ModelForm):
+class ReportAdminForm(VersionedAdminForm):
+    class Meta:
+        model = Report
+        fields = ["measure", *REPORT_FIELDS]
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("measure") and cleaned.get("partner"):
-            validate_partners_in_community(
-                community=cleaned["measure"].community,
-                partners=[cleaned["partner"]],
-                field="partner",
-            )
+        if not self.errors:
+            try:
+                check_save(
+                    lambda: write_report(self, user=None),
+                    lock=self.instance if self.instance.pk else None,
+                )
+            except VersionConflict as conflict:
+                raise self.show_conflict(conflict) from conflict
         return cleaned
 
 
-@admin.register(MeasurePartner)
-class MeasurePartnerAdmin(admin.ModelAdmin):
-    form = MeasurePartnerAdminForm
-    list_display = ["partner", "measure", "contribution"]
-    list_filter = ["measure__community", "partner"]
-    search_fields = ["partner__name", "measure__title", "contribution"]
-    list_select_related = ["partner", "measure"]
-    autocomplete_fields = ["partner", "measure"]
+def write_report(form: ReportAdminForm, user) -> Report:
+    data = {name: form.cleaned_data[name] for name in REPORT_FIELDS if name in form.cleaned_data}
+    if form.instance.pk:
+        return report_update(report=form.instance, user=user, data=data, **form.version_kwargs())
+    return report_create(measure=form.cleaned_data["measure"], user=user, data=data)
 
 
 @admin.register(Report)
-class ReportAdmin(HistoryAdmin):
+class ReportAdmin(ServiceAdmin):
     list_display = ["measure", "community", *REPORT_COLUMNS]
     list_filter = ["measure__community", "period_start"]
     search_fields = ["measure__title", "note"]
     date_hierarchy = "period_start"
     list_select_related = ["measure", "measure__community"]
     autocomplete_fields = ["measure"]
-    readonly_fields = ["reported_by", "created_at", "updated_at"]
+    form = ReportAdminForm
+    readonly_fields = ["version", "reported_by", "created_at", "updated_at"]
 
     @admin.display(description=_("community"), ordering="measure__community__name")
     def community(self, obj):
         return obj.measure.community
 
-    def save_model(self, request, obj, form, change):
-        data = {
-            name: form.cleaned_data[name] for name in REPORT_FIELDS if name in form.cleaned_data
-        }
-        if change:
-            report_update(report=obj, user=request.user, data=data)
-        else:
-            saved = report_create(measure=obj.measure, user=request.user, data=data)
-            obj.pk = saved.pk
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "measure"]  # a report stays with its measure
+        return self.readonly_fields
+
+    def write(self, form, formsets, user):
+        return write_report(form, user)

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from aktive.editing import VersionedForm
 from aktive.images import ACCEPT_ATTRIBUTE, ProcessedImage, process_image
 from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
 from partnerships.models import Community, Partner
@@ -23,7 +24,7 @@ def crispy_helper(*layout) -> FormHelper:
     return helper
 
 
-class MeasureForm(forms.ModelForm):
+class MeasureForm(VersionedForm, forms.ModelForm):
     """Create or edit a measure. Offers only the partners of the measure's community."""
 
     partners = forms.ModelMultipleChoiceField(
@@ -33,7 +34,7 @@ class MeasureForm(forms.ModelForm):
         required=False,
         help_text=_("The lead partner is always included."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    member_fields = {"partner": "partners", "target_group": "target_groups"}
 
     class Meta:
         model = Measure
@@ -74,7 +75,6 @@ class MeasureForm(forms.ModelForm):
             links = list(self.instance.partner_links.all())
             contributions = {link.partner_id: link.contribution for link in links}
             self.fields["partners"].initial = [link.partner_id for link in links]
-            self.fields["version"].initial = self.instance.version
         self.contribution_fields = []
         for partner in community_partners:
             name = f"contribution_{partner.pk}"
@@ -95,6 +95,7 @@ class MeasureForm(forms.ModelForm):
             Fieldset(_("Who is it for"), InlineCheckboxes("target_groups")),
             Fieldset(_("When and where"), "schedule", "venue", "started_on", "ended_on"),
             "version",
+            "seen_version",
         )
 
     def clean(self):
@@ -115,6 +116,10 @@ class MeasureForm(forms.ModelForm):
             except ValidationError as error:
                 self.add_error(None, error)
         return cleaned
+
+    def show_member_value(self, kind: str, member: str, value) -> None:
+        if kind == "partner":
+            self.data[f"contribution_{member}"] = value
 
     @property
     def partner_rows(self) -> list[dict]:
@@ -140,7 +145,7 @@ class MeasureForm(forms.ModelForm):
         }
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(VersionedForm, forms.ModelForm):
     """An activity report: counts only, never names."""
 
     class Meta:
@@ -181,6 +186,8 @@ class ReportForm(forms.ModelForm):
                 ),
             ),
             "note",
+            "version",
+            "seen_version",
         )
 
     def clean(self):
@@ -196,7 +203,7 @@ class ReportForm(forms.ModelForm):
         return cleaned
 
     def report_data(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        return {name: self.cleaned_data.get(name) for name in REPORT_FIELDS}
 
 
 class PhotoForm(forms.Form):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerships.dates import validate_activity_date
 from partnerships.models import Community, Partner, author_field
 
 
@@ -201,8 +202,12 @@ class Measure(models.Model):
         _("schedule"), max_length=200, blank=True, help_text=_("E.g. “Fridays 19–23”.")
     )
     venue = models.CharField(_("venue"), max_length=200, blank=True)
-    started_on = models.DateField(_("started on"), null=True, blank=True)
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    started_on = models.DateField(
+        _("started on"), null=True, blank=True, validators=[validate_activity_date]
+    )
+    ended_on = models.DateField(
+        _("ended on"), null=True, blank=True, validators=[validate_activity_date]
+    )
     image = models.ImageField(_("photo"), upload_to="measures/", blank=True)
     image_thumbnail = models.ImageField(
         _("thumbnail"), upload_to="measures/", blank=True, editable=False
@@ -276,9 +281,14 @@ class Report(models.Model):
     measure = models.ForeignKey(
         Measure, on_delete=models.PROTECT, related_name="reports", verbose_name=_("measure")
     )
-    period_start = models.DateField(_("from"), help_text=_("The day, or the first day."))
+    period_start = models.DateField(
+        _("from"), validators=[validate_activity_date], help_text=_("The day, or the first day.")
+    )
     period_end = models.DateField(
-        _("to"), blank=True, help_text=_("The last day. Leave empty for one day.")
+        _("to"),
+        blank=True,
+        validators=[validate_activity_date],
+        help_text=_("The last day. Leave empty for one day."),
     )
     # Upper bounds catch typing mistakes; no measure has a million attendances in a report.
     sessions = models.PositiveIntegerField(
@@ -315,6 +325,7 @@ class Report(models.Model):
         max_length=4_000,
         help_text=_("What went well, what did not. Do not name or describe individual children."),
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     reported_by = author_field(_("reported by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

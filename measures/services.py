@@ -1,10 +1,17 @@
-"""Writes to measures and reports. Views and admin call these; nothing else saves a measure."""
+"""Writes to measures and reports. Views, admin and commands call these; nothing else saves one.
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+Every edit carries the version it was loaded at and is merged with what others saved since, as
+``partnerships.versioning`` describes; one edit is one history row.
+"""
+
+import datetime
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
 from aktive.images import ProcessedImage, delete_files_on_commit
 from measures.models import (
@@ -18,6 +25,20 @@ from measures.models import (
 from partnerships.models import Community, Partner, User
 from partnerships.text import unique_slug
 from partnerships.validators import validate_partners_in_community
+from partnerships.versioning import (
+    ABSENT,
+    Merge,
+    Snapshot,
+    VersionConflict,
+    Vocabulary,
+    base_record,
+    by,
+    history_paused,
+    lock_current,
+    members,
+    merge_or_raise,
+    overlay,
+)
 
 MEASURE_FIELDS = (
     "title",
@@ -32,14 +53,10 @@ MEASURE_FIELDS = (
 )
 # Only staff set these, in admin.
 ADMIN_MEASURE_FIELDS = ("slug", "is_archived")
+PARTNER, TARGET_GROUP = "partner", "target_group"
 
-
-class MeasureVersionConflict(Exception):
-    """The measure was changed by someone else after the form was loaded."""
-
-    def __init__(self, current: Measure):
-        super().__init__(f"Measure {current.pk} is at version {current.version}")
-        self.current = current
+# Kept for callers that name the measure's kind of conflict.
+MeasureVersionConflict = VersionConflict
 
 
 class ChangeReason:
@@ -48,46 +65,172 @@ class ChangeReason:
     ARCHIVED = "archived"
     RESTORED = "restored"
     PHOTO = "photo"
+    MERGED = "merged"
 
 
-@contextmanager
-def _history_paused(measure: Measure) -> Iterator[None]:
-    """Write relations without a history row each; the one save after them records them all."""
-    measure.skip_history_when_saving = True
-    try:
-        yield
-    finally:
-        del measure.skip_history_when_saving
+def _attname(name: str) -> str:
+    return Measure._meta.get_field(name).attname
 
 
-def _by(instance, user: User | None, reason: str | None = None) -> None:
-    """Name who the next history row is by, also outside a request (admin actions, commands)."""
-    if user is not None:
-        instance._history_user = user
-    instance._change_reason = reason
+def _plain(value):
+    """A value as snapshots compare it: a model instance by its key."""
+    return value.pk if hasattr(value, "_meta") else value
 
 
-def _set_partners(
-    measure: Measure, partners: Sequence[Partner], contributions: Mapping[int, str]
-) -> None:
-    """Make the measure's partner links match ``partners``, keeping contributions."""
-    wanted = {partner.pk for partner in partners}
+# --- Measures: snapshots, merge and write -----------------------------------------------------
+
+
+def _measure_snapshot(measure: Measure) -> Snapshot:
+    """The measure as stored now, with its partners (and contributions) and target groups."""
+    values = {name: getattr(measure, _attname(name)) for name in (*MEASURE_FIELDS,)}
+    values |= {name: getattr(measure, name) for name in ADMIN_MEASURE_FIELDS}
+    for partner_id, contribution in measure.partner_links.values_list("partner_id", "contribution"):
+        values[f"{PARTNER}:{partner_id}"] = contribution
+    for group_id in measure.target_groups.values_list("pk", flat=True):
+        values[f"{TARGET_GROUP}:{group_id}"] = True
+    return values
+
+
+def _measure_base(measure: Measure, version: int) -> Snapshot | None:
+    """The measure as it was at ``version``, from its history; None if it has no such row."""
+    record = base_record(Measure.history, measure.pk, version)
+    links = record.partners.values_list("partner_id", "contribution") if record else []
+    if not links:
+        # A measure always has a partner: a row without any predates the recorded relations.
+        return None
+    values = {name: getattr(record, _attname(name)) for name in MEASURE_FIELDS}
+    values |= {name: getattr(record, name) for name in ADMIN_MEASURE_FIELDS}
+    for partner_id, contribution in links:
+        values[f"{PARTNER}:{partner_id}"] = contribution
+    for group_id in record.target_groups.values_list("targetgroup_id", flat=True):
+        values[f"{TARGET_GROUP}:{group_id}"] = True
+    return values
+
+
+def _measure_input(
+    start: Snapshot,
+    data: Mapping[str, Any],
+    partners: Sequence[Partner] | None,
+    target_groups: Sequence[TargetGroup] | None,
+    contributions: Mapping[int, str] | None,
+) -> Snapshot:
+    """What the user submitted, over ``start`` for everything the submission does not name."""
+    contributions = contributions or {}
+    fields = {*MEASURE_FIELDS, *ADMIN_MEASURE_FIELDS}
+    changes = {name: _plain(value) for name, value in data.items() if name in fields}
+    before = members(PARTNER, start)
+    if partners is not None:
+        changes |= {f"{PARTNER}:{partner_id}": ABSENT for partner_id in before}
+        for partner in partners:
+            given = contributions.get(partner.pk)
+            changes[f"{PARTNER}:{partner.pk}"] = (
+                given if given is not None else before.get(partner.pk, "")
+            )
+    else:
+        for partner_id, given in contributions.items():
+            if partner_id in before and given is not None:
+                changes[f"{PARTNER}:{partner_id}"] = given
+    if target_groups is not None:
+        changes |= {
+            f"{TARGET_GROUP}:{group_id}": ABSENT for group_id in members(TARGET_GROUP, start)
+        }
+        changes |= {f"{TARGET_GROUP}:{group.pk}": True for group in target_groups}
+    return overlay(start, changes)
+
+
+def measure_vocabulary(*snapshots: Snapshot) -> Vocabulary:
+    """Labels and values of a measure's fields in the words of its pages."""
+    partner_ids = {
+        int(key.split(":")[1])
+        for snapshot in snapshots
+        for key in snapshot
+        if key.startswith(PARTNER)
+    } | {snapshot.get("lead_partner") for snapshot in snapshots}
+    partner_names = dict(Partner.objects.filter(pk__in=partner_ids).values_list("pk", "name"))
+    group_names = dict(TargetGroup.objects.values_list("pk", "name"))
+
+    def label(key: str) -> str:
+        kind, _sep, member = key.partition(":")
+        if kind == PARTNER and member:
+            return _("Partner: %(name)s") % {"name": partner_names.get(int(member), "?")}
+        if kind == TARGET_GROUP and member:
+            return _("Target group: %(name)s") % {"name": group_names.get(int(member), "?")}
+        return field_label(Measure, key)
+
+    def display(key: str, value) -> str:
+        kind, _sep, member = key.partition(":")
+        if kind == PARTNER and member:
+            if value is ABSENT:
+                return _("Not a partner")
+            return value or _("A partner (no contribution written)")
+        if kind == TARGET_GROUP and member:
+            return _("Yes") if value else _("No")
+        if key == "lead_partner":
+            return partner_names.get(value, "–")
+        if key == "status" and value:
+            return Measure.Status(value).label
+        return display_value(value)
+
+    return Vocabulary(label=label, display=display)
+
+
+def field_label(model, name: str) -> str:
+    label = str(model._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def display_value(value) -> str:
+    """A stored value in Norwegian, as the history and conflict pages show it."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal | float):
+        return number_format(value)
+    return str(value)
+
+
+def _set_partners(measure: Measure, contributions: Mapping[int, str]) -> None:
+    """Make the measure's partner links exactly ``contributions``' partners, with their texts."""
     existing = {link.partner_id: link for link in measure.partner_links.all()}
-    MeasurePartner.objects.filter(measure=measure).exclude(partner_id__in=wanted).delete()
+    MeasurePartner.objects.filter(measure=measure).exclude(partner_id__in=contributions).delete()
     new_links = []
-    for partner_id in wanted:
-        contribution = contributions.get(partner_id)
+    for partner_id, contribution in contributions.items():
         link = existing.get(partner_id)
         if link is None:
             new_links.append(
-                MeasurePartner(
-                    measure=measure, partner_id=partner_id, contribution=contribution or ""
-                )
+                MeasurePartner(measure=measure, partner_id=partner_id, contribution=contribution)
             )
-        elif contribution is not None and link.contribution != contribution:
+        elif link.contribution != contribution:
             link.contribution = contribution
             link.save(update_fields=["contribution"])
     MeasurePartner.objects.bulk_create(new_links)
+
+
+def _write_measure(measure: Measure, values: Snapshot) -> None:
+    """Write a snapshot's partners and target groups, and its fields to the instance.
+
+    A new measure is saved first (its links need its key), without a history row; the caller
+    saves an existing one once, so that its history row holds the relations too.
+    """
+    for name in (*MEASURE_FIELDS, *ADMIN_MEASURE_FIELDS):
+        if name in values:
+            setattr(measure, _attname(name) if name in MEASURE_FIELDS else name, values[name])
+    partners = members(PARTNER, values)
+    partner_objects = list(Partner.objects.filter(pk__in=[*partners, measure.lead_partner_id]))
+    validate_partners_in_community(
+        community=measure.community,
+        partners=[p for p in partner_objects if p.pk in partners],
+        lead_partner=next(p for p in partner_objects if p.pk == measure.lead_partner_id),
+    )
+    measure.full_clean(exclude=["search_text"])
+    with history_paused(measure):
+        if measure.pk is None:
+            measure.save()
+        _set_partners(measure, partners)
+        measure.target_groups.set(members(TARGET_GROUP, values))
 
 
 @transaction.atomic
@@ -100,73 +243,73 @@ def measure_create(
     target_groups: Sequence[TargetGroup] = (),
     contributions: Mapping[int, str] | None = None,
 ) -> Measure:
-    validate_partners_in_community(
-        community=community, partners=partners, lead_partner=data["lead_partner"]
-    )
     measure = Measure(community=community, created_by=user, updated_by=user)
-    for name in (*MEASURE_FIELDS, *ADMIN_MEASURE_FIELDS):
-        if name in data:
-            setattr(measure, name, data[name])
-    if not measure.slug:
-        measure.slug = unique_slug(
-            Measure.objects.filter(community=community), measure.title, max_length=80
+    values = _measure_input({}, data, partners, target_groups, contributions)
+    if not values.get("slug"):
+        values["slug"] = unique_slug(
+            Measure.objects.filter(community=community), data["title"], max_length=80
         )
-    with _history_paused(measure):
-        measure.save()
-        _set_partners(measure, partners, contributions or {})
-        measure.target_groups.set(target_groups)
+    _write_measure(measure, values)
     # The first history row is written now, so that it holds the partners and target groups.
-    _by(measure, user)
+    by(measure, user)
     MEASURE_HISTORY.create_historical_record(measure, "+")
     return measure
 
 
-@transaction.atomic
-def measure_update(
+def _measure_merge(
+    current: Measure,
     *,
-    measure: Measure,
-    user: User | None,
     version: int,
     data: Mapping[str, Any],
     partners: Sequence[Partner] | None = None,
     target_groups: Sequence[TargetGroup] | None = None,
     contributions: Mapping[int, str] | None = None,
-) -> Measure:
-    """Write fields and relations and save once, unless someone saved a newer version.
-
-    The version is checked under a short row lock inside this transaction, so nothing is
-    locked while a partner is typing, and two saves of the same version cannot both win.
-    """
-    current = Measure.objects.select_for_update().get(pk=measure.pk)
-    if current.version != version:
-        raise MeasureVersionConflict(current)
-    for name in (*MEASURE_FIELDS, *ADMIN_MEASURE_FIELDS):
-        if name in data:
-            setattr(current, name, data[name])
-    if partners is None:
-        partners = list(current.partners.all())
-    validate_partners_in_community(
-        community=current.community, partners=partners, lead_partner=current.lead_partner
+    seen_version: int | None = None,
+    resolutions: Mapping[str, str] | None = None,
+) -> Merge:
+    theirs = _measure_snapshot(current)
+    base = theirs if current.version == version else _measure_base(current, version)
+    mine = _measure_input(base or theirs, data, partners, target_groups, contributions)
+    return merge_or_raise(
+        current=current,
+        base=base,
+        theirs=theirs,
+        mine=mine,
+        version=version,
+        seen_version=seen_version,
+        resolutions=resolutions,
+        vocabulary=measure_vocabulary(base or {}, theirs, mine),
     )
-    with _history_paused(current):
-        _set_partners(current, partners, contributions or {})
-        if target_groups is not None:
-            current.target_groups.set(target_groups)
+
+
+@transaction.atomic
+def measure_update(*, measure: Measure, user: User | None, **edit) -> Measure:
+    """Save an edit made from ``version``, merged with whatever others saved since.
+
+    ``edit``: ``version``, ``data`` and optionally ``partners``, ``target_groups`` and
+    ``contributions`` (None: not part of the edit), ``seen_version`` and ``resolutions``.
+    Raises ``VersionConflict`` while a field that both changed has no choice in
+    ``resolutions`` (made against ``seen_version``).
+    """
+    current = lock_current(Measure, measure.pk)
+    merge = _measure_merge(current, **edit)
+    _write_measure(current, merge.values)
     current.version += 1
     current.updated_by = user
-    _by(current, user)
+    by(current, user, ChangeReason.MERGED if merge.theirs_changed else None)
     current.save()  # the one history row of this edit, with the new partners and groups
     return current
 
 
 @transaction.atomic
 def measure_set_archived(*, measure: Measure, user: User | None, archived: bool) -> Measure:
-    current = Measure.objects.select_for_update().get(pk=measure.pk)
+    """Archive or restore. Asking for the state it is already in changes nothing."""
+    current = lock_current(Measure, measure.pk)
     if current.is_archived != archived:
         current.is_archived = archived
         current.version += 1
         current.updated_by = user
-        _by(current, user, ChangeReason.ARCHIVED if archived else ChangeReason.RESTORED)
+        by(current, user, ChangeReason.ARCHIVED if archived else ChangeReason.RESTORED)
         current.save(update_fields=["is_archived", "version", "updated_by", "updated_at"])
     return current
 
@@ -186,7 +329,7 @@ def measure_set_photo(
     A photo has its own form, so it does not take part in the text's version check: nothing
     the edit form shows is written here. Replaced files are deleted once the change commits.
     """
-    current = Measure.objects.select_for_update().get(pk=measure.pk)
+    current = lock_current(Measure, measure.pk)
     old_files = [current.image.name, current.image_thumbnail.name]
     if remove:
         current.image, current.image_thumbnail = "", ""
@@ -199,7 +342,7 @@ def measure_set_photo(
     new_files = {current.image.name, current.image_thumbnail.name}
     stale_files = [name for name in old_files if name and name not in new_files]
     current.updated_by = user
-    _by(current, user, ChangeReason.PHOTO)
+    by(current, user, ChangeReason.PHOTO)
     try:
         current.save()
     except Exception:
@@ -209,14 +352,27 @@ def measure_set_photo(
     return current
 
 
-def _write_report(report: Report, user: User | None, data: Mapping[str, Any]) -> Report:
+# --- Reports ----------------------------------------------------------------------------------
+
+
+def _report_snapshot(report) -> Snapshot:
+    return {name: getattr(report, name) for name in REPORT_FIELDS}
+
+
+def report_vocabulary() -> Vocabulary:
+    return Vocabulary(
+        label=lambda key: field_label(Report, key), display=lambda key, value: display_value(value)
+    )
+
+
+def _write_report(report: Report, user: User | None, values: Snapshot) -> Report:
     for name in REPORT_FIELDS:
-        if name in data:
-            setattr(report, name, data[name])
+        if name in values:
+            setattr(report, name, values[name])
     if report.period_end is None:
         report.period_end = report.period_start
     report.full_clean()
-    _by(report, user)
+    by(report, user)
     report.save()
     return report
 
@@ -227,5 +383,35 @@ def report_create(*, measure: Measure, user: User | None, data: Mapping[str, Any
 
 
 @transaction.atomic
-def report_update(*, report: Report, user: User | None, data: Mapping[str, Any]) -> Report:
-    return _write_report(report, user, data)
+def report_update(
+    *,
+    report: Report,
+    user: User | None,
+    version: int,
+    data: Mapping[str, Any],
+    seen_version: int | None = None,
+    resolutions: Mapping[str, str] | None = None,
+) -> Report:
+    """Correct a report loaded at ``version``, merged with corrections saved since."""
+    current = lock_current(Report, report.pk)
+    theirs = _report_snapshot(current)
+    if current.version == version:
+        base = theirs
+    else:
+        record = base_record(Report.history, current.pk, version)
+        base = _report_snapshot(record) if record is not None else None
+    mine = overlay(base or theirs, {k: v for k, v in data.items() if k in REPORT_FIELDS})
+    if mine.get("period_end") is None:
+        mine["period_end"] = mine.get("period_start")
+    merge = merge_or_raise(
+        current=current,
+        base=base,
+        theirs=theirs,
+        mine=mine,
+        version=version,
+        seen_version=seen_version,
+        resolutions=resolutions,
+        vocabulary=report_vocabulary(),
+    )
+    current.version += 1
+    return _write_report(current, user, merge.values)

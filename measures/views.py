@@ -1,25 +1,21 @@
-import datetime
-from collections.abc import Iterable
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
+from aktive.editing import SavesThroughService
 from aktive.pagination import ElidedPaginationMixin, page_or_404
 from measures.filters import MeasureFilter
 from measures.forms import MeasureForm, PhotoForm, ReportForm
-from measures.history import changes, measure_history, saves_since
+from measures.history import changes, measure_history
 from measures.models import Measure, MeasurePartner, Report
 from measures.permissions import (
     can_create_measure,
@@ -27,7 +23,6 @@ from measures.permissions import (
     communities_for_new_measure,
 )
 from measures.services import (
-    MeasureVersionConflict,
     measure_create,
     measure_set_archived,
     measure_set_photo,
@@ -113,11 +108,12 @@ class MeasureDetailView(DetailView):
         return context
 
 
-class MeasureCreateView(FormView):
+class MeasureCreateView(SavesThroughService, FormView):
     """``/measures/new/?community=<slug>``; without a community, a choice of communities."""
 
     form_class = MeasureForm
     template_name = "measures/measure_form.html"
+    success_message = gettext_lazy("The measure “%(title)s” is created.")
 
     def dispatch(self, request, *args, **kwargs):
         slug = request.GET.get("community")
@@ -156,27 +152,22 @@ class MeasureCreateView(FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            measure = measure_create(
-                community=self.community,
-                user=self.request.user,
-                data=form.measure_data(),
-                partners=form.cleaned_data["partners"],
-                target_groups=form.cleaned_data["target_groups"],
-                contributions=form.contributions,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The measure “%s” is created.") % measure.title)
-        return HttpResponseRedirect(measure.get_absolute_url())
+    def save(self, form):
+        return measure_create(
+            community=self.community,
+            user=self.request.user,
+            data=form.measure_data(),
+            partners=form.cleaned_data["partners"],
+            target_groups=form.cleaned_data["target_groups"],
+            contributions=form.contributions,
+        )
 
 
-class MeasureUpdateView(MeasureEditMixin, FormView):
+class MeasureUpdateView(MeasureEditMixin, SavesThroughService, FormView):
     page_title = gettext_lazy("Edit “%(title)s”")
     form_class = MeasureForm
     template_name = "measures/measure_form.html"
+    success_message = gettext_lazy("Your changes to “%(title)s” are saved.")
 
     def get_form_kwargs(self):
         return {
@@ -185,94 +176,41 @@ class MeasureUpdateView(MeasureEditMixin, FormView):
             "community": self.measure.community,
         }
 
-    def form_valid(self, form):
-        try:
-            measure = measure_update(
-                measure=self.measure,
-                user=self.request.user,
-                version=form.cleaned_data["version"] or 0,
-                data=form.measure_data(),
-                partners=form.cleaned_data["partners"],
-                target_groups=form.cleaned_data["target_groups"],
-                contributions=form.contributions,
-            )
-        except MeasureVersionConflict as conflict:
-            return self.conflict(form, conflict.current)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Your changes to “%s” are saved.") % measure.title)
-        return HttpResponseRedirect(measure.get_absolute_url())
-
-    def conflict(self, form, current: Measure):
-        """Keep what the user typed, show the newer values, and let them save again."""
-        current = measure_queryset().get(pk=current.pk)
-        form.data = form.data.copy()
-        form.data["version"] = current.version
-        form.add_error(
-            None,
-            _(
-                "Another partner changed this measure while you were editing it. Nothing of "
-                "yours is lost: your text is still in the form. Compare with the newer version, "
-                "then save again."
-            ),
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            history_url=reverse("measures:history", kwargs={"pk": self.measure.pk}), **kwargs
         )
-        return self.render_to_response(
-            self.get_context_data(
-                form=form,
-                conflict=conflict_rows(form, current),
-                current=current,
-                newer_changes=saves_since(current, form.cleaned_data["version"] or 0),
-            )
+
+    def save(self, form):
+        return measure_update(
+            measure=self.measure,
+            user=self.request.user,
+            data=form.measure_data(),
+            partners=form.cleaned_data["partners"],
+            target_groups=form.cleaned_data["target_groups"],
+            contributions=form.contributions,
+            **form.version_kwargs(),
         )
 
 
-def conflict_rows(form, current: Measure) -> list[dict]:
-    """The fields where the user's input and the newer saved version differ."""
-    rows = []
-    for name in form.Meta.fields:
-        field = form.fields[name]
-        mine = form.cleaned_data.get(name)
-        theirs = getattr(current, name)
-        if name == "target_groups":
-            mine, theirs = set(mine or ()), set(theirs.all())
-        if mine != theirs:
-            rows.append({"label": field.label, "mine": display(mine), "theirs": display(theirs)})
-    mine_partners = {p.pk for p in form.cleaned_data.get("partners", ())}
-    theirs_partners = {link.partner_id for link in current.partner_links.all()}
-    if mine_partners != theirs_partners:
-        rows.append(
-            {
-                "label": form.fields["partners"].label,
-                "mine": display(form.cleaned_data.get("partners", ())),
-                "theirs": display(link.partner for link in current.partner_links.all()),
-            }
-        )
-    return rows
-
-
-def display(value) -> str:
-    """A value as the conflict table shows it."""
-    if value is None or value == "" or value == set():
-        return "–"
-    if isinstance(value, str):
-        return dict(Measure.Status.choices).get(value, value)
-    if isinstance(value, datetime.date):
-        return date_format(value, "SHORT_DATE_FORMAT")
-    if isinstance(value, Iterable):
-        return ", ".join(sorted(str(item) for item in value)) or "–"
-    return str(value)
+ARCHIVE, RESTORE = "archive", "restore"
 
 
 class MeasureArchiveView(MeasureEditMixin, TemplateView):
-    """Confirm, then archive a measure or restore it. Nothing is deleted."""
+    """Confirm, then archive a measure or restore it. Nothing is deleted.
+
+    The form posts what the user asked for, so a double submit, or two people pressing
+    "archive" at once, leaves the measure archived rather than toggling it back.
+    """
 
     template_name = "measures/measure_archive.html"
 
     def post(self, request, *args, **kwargs):
-        archive = not self.measure.is_archived
-        measure_set_archived(measure=self.measure, user=request.user, archived=archive)
-        if archive:
+        action = request.POST.get("action")
+        if action not in (ARCHIVE, RESTORE):
+            return HttpResponseBadRequest(_("Choose whether to archive or restore the measure."))
+        measure_set_archived(measure=self.measure, user=request.user, archived=action == ARCHIVE)
+        if action == ARCHIVE:
             messages.success(request, _("“%s” is archived.") % self.measure.title)
         else:
             messages.success(request, _("“%s” is restored.") % self.measure.title)
@@ -336,10 +274,11 @@ class MeasurePhotoView(MeasureEditMixin, FormView):
         return HttpResponseRedirect(self.measure.get_absolute_url())
 
 
-class ReportCreateView(MeasureEditMixin, FormView):
+class ReportCreateView(MeasureEditMixin, SavesThroughService, FormView):
     page_title = gettext_lazy("Log a report for “%(title)s”")
     form_class = ReportForm
     template_name = "measures/report_form.html"
+    success_message = gettext_lazy("The report is saved.")
 
     def get_initial(self):
         return {"period_start": timezone.localdate()}
@@ -347,20 +286,18 @@ class ReportCreateView(MeasureEditMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "measure": self.measure}
 
-    def form_valid(self, form):
-        try:
-            report_create(measure=self.measure, user=self.request.user, data=form.report_data())
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The report is saved."))
-        return HttpResponseRedirect(self.measure.get_absolute_url() + "#reports")
+    def get_success_url(self, saved) -> str:
+        return self.measure.get_absolute_url() + "#reports"
+
+    def save(self, form):
+        return report_create(measure=self.measure, user=self.request.user, data=form.report_data())
 
 
-class ReportUpdateView(MeasureEditMixin, FormView):
+class ReportUpdateView(MeasureEditMixin, SavesThroughService, FormView):
     page_title = gettext_lazy("Correct a report for “%(title)s”")
     form_class = ReportForm
     template_name = "measures/report_form.html"
+    success_message = gettext_lazy("The report is corrected.")
 
     @cached_property
     def report(self) -> Report:
@@ -375,11 +312,13 @@ class ReportUpdateView(MeasureEditMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(report=self.report, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            report_update(report=form.instance, user=self.request.user, data=form.report_data())
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The report is corrected."))
-        return HttpResponseRedirect(self.measure.get_absolute_url() + "#reports")
+    def get_success_url(self, saved) -> str:
+        return self.measure.get_absolute_url() + "#reports"
+
+    def save(self, form):
+        return report_update(
+            report=self.report,
+            user=self.request.user,
+            data=form.report_data(),
+            **form.version_kwargs(),
+        )

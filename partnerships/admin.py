@@ -17,7 +17,9 @@ from partnerships.models import (
     PartnerMembership,
     User,
 )
-from partnerships.validators import validate_partner_removable, validate_partners_in_community
+from partnerships.services import MEETING_FIELDS, meeting_create, meeting_update
+from partnerships.validators import validate_partner_removable
+from partnerships.versioning import MINE, THEIRS, VersionConflict, check_save
 
 admin.site.site_header = _("Aktive Lokalsamfunn – administration")
 admin.site.site_title = _("Aktive Lokalsamfunn")
@@ -35,6 +37,90 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if request.method == "POST":
             raise PermissionDenied("admin history is read only")
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """An admin form that saves through a versioned service (``partnerships.versioning``).
+
+    It carries the version it was loaded at. When someone saved the record meanwhile, the
+    service merges the two; for fields both changed, the form asks, one box per field, whether
+    to keep this user's value (unticked: the other person's value is kept).
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    offered_keys = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10_000)
+    keep_mine = forms.MultipleChoiceField(
+        label=_("Keep my value"), required=False, widget=forms.MultipleHiddenInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+        offered = self.data.get("offered_keys", "").split() if self.is_bound else []
+        self.fields["keep_mine"].choices = [(key, key) for key in offered]
+
+    def version_kwargs(self) -> dict:
+        keep = set(self.cleaned_data.get("keep_mine") or ())
+        offered = (self.cleaned_data.get("offered_keys") or "").split()
+        return {
+            "version": self.cleaned_data.get("loaded_version") or 0,
+            "seen_version": self.cleaned_data.get("seen_version"),
+            "resolutions": {key: MINE if key in keep else THEIRS for key in offered},
+        }
+
+    def show_conflict(self, conflict: VersionConflict) -> ValidationError:
+        """Offer a box per field both changed; the error to show says who saved and what."""
+        self.data = self.data.copy()
+        self.data["seen_version"] = conflict.current.version
+        self.data["offered_keys"] = " ".join(item.key for item in conflict.conflicts)
+        self.data.setlist("keep_mine", [])
+        field = self.fields["keep_mine"]
+        field.widget = forms.CheckboxSelectMultiple()
+        field.choices = [
+            (
+                item.key,
+                _("%(field)s: keep mine (%(mine)s) instead of theirs (%(theirs)s)")
+                % {"field": item.label, "mine": item.mine, "theirs": item.theirs},
+            )
+            for item in conflict.conflicts
+        ]
+        names = sorted({str(save.history_user or _("Someone")) for save in conflict.saves})
+        return ValidationError(
+            _(
+                "%(names)s saved this after you opened the form. What only one of you changed "
+                "is kept from each. You both changed: %(fields)s. Tick “Keep my value” for "
+                "each field where yours should win, then save again."
+            ),
+            code="version_conflict",
+            params={
+                "names": ", ".join(names) or _("Someone"),
+                "fields": ", ".join(item.label for item in conflict.conflicts),
+            },
+        )
+
+
+class ServiceAdmin(HistoryAdmin):
+    """An admin whose saves go through the same services as the pages.
+
+    ``write(form, formsets, user)`` calls the service. The forms check the same call by a trial
+    run (``check_save``) while they validate, so a refused save is shown next to the form.
+    """
+
+    def write(self, form, formsets, user):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        """Nothing here: ``save_related`` saves the record with its relations, in one go."""
+
+    def save_related(self, request, form, formsets, change):
+        saved = self.write(form, formsets, request.user)
+        form.instance.pk = saved.pk
+        form.instance.version = saved.version
+        for formset in formsets:
+            # What admin's change message reads from a saved formset; the history has the rest.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 def validation_messages(error: ValidationError) -> list[str]:
@@ -193,21 +279,42 @@ class UserAdmin(DjangoUserAdmin):
         return False
 
 
-class MeetingAdminForm(forms.ModelForm):
+class MeetingAdminForm(VersionedAdminForm):
+    class Meta:
+        model = Meeting
+        fields = ["community", "kind", "title", "date", "venue", "partners_present", "minutes"]
+
     def clean(self):
         cleaned = super().clean()
-        community = cleaned.get("community")
-        if community is not None and "partners_present" in cleaned:
-            validate_partners_in_community(
-                community=community,
-                partners=cleaned["partners_present"],
-                field="partners_present",
-            )
+        if not self.errors:
+            try:
+                check_save(
+                    lambda: write_meeting(self, user=None),
+                    lock=self.instance if self.instance.pk else None,
+                )
+            except VersionConflict as conflict:
+                raise self.show_conflict(conflict) from conflict
         return cleaned
 
 
+def write_meeting(form: MeetingAdminForm, user) -> Meeting:
+    data = {name: form.cleaned_data[name] for name in MEETING_FIELDS}
+    present = form.cleaned_data["partners_present"]
+    if form.instance.pk:
+        return meeting_update(
+            meeting=form.instance,
+            user=user,
+            data=data,
+            partners_present=present,
+            **form.version_kwargs(),
+        )
+    return meeting_create(
+        community=form.cleaned_data["community"], user=user, data=data, partners_present=present
+    )
+
+
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ServiceAdmin):
     form = MeetingAdminForm
     list_display = ["title", "community", "kind", "date", "venue"]
     list_filter = ["kind", "community"]
@@ -215,9 +322,12 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ["community"]
     filter_horizontal = ["partners_present"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["version", "created_by", "created_at", "updated_at"]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "community"]  # its partners belong to the community
+        return self.readonly_fields
+
+    def write(self, form, formsets, user):
+        return write_meeting(form, user)

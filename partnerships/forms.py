@@ -3,12 +3,15 @@ from crispy_forms.layout import Div, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
+from aktive.editing import VersionedForm
 from partnerships.models import Community, Meeting, Partner
 from partnerships.validators import validate_partners_in_community
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(VersionedForm, forms.ModelForm):
     """Record or edit a meeting. Offers only the partners of the meeting's community."""
+
+    member_fields = {"present": "partners_present"}
 
     class Meta:
         model = Meeting
@@ -40,6 +43,8 @@ class MeetingForm(forms.ModelForm):
             "venue",
             "partners_present",
             "minutes",
+            "version",
+            "seen_version",
         )
 
     def clean(self):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerships.dates import validate_activity_date
 from partnerships.text import unique_slug
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
@@ -233,6 +234,15 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(community=community).select_related("community")
 
 
+# Kept at module level so that ``meeting_create`` can write the first history row itself, once
+# the partners present are set (see ``partnerships.services``).
+MEETING_HISTORY = HistoricalRecords(
+    m2m_fields=["partners_present"],
+    verbose_name=_("historical meeting"),
+    verbose_name_plural=_("historical meetings"),
+)
+
+
 class Meeting(models.Model):
     class Kind(models.TextChoices):
         FOCUS_GROUP = "focus_group", _("Focus group")
@@ -249,7 +259,7 @@ class Meeting(models.Model):
         _("kind"), max_length=20, choices=Kind.choices, default=Kind.PARTNER_MEETING
     )
     title = models.CharField(_("title"), max_length=200)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_activity_date])
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     partners_present = models.ManyToManyField(
         Partner,
@@ -264,11 +274,13 @@ class Meeting(models.Model):
         max_length=50_000,
         help_text=_("What was discussed and agreed. Do not write about individual children."),
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = author_field(_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
+    history = MEETING_HISTORY
 
     class Meta:
         verbose_name = _("meeting")

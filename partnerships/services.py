@@ -1,28 +1,86 @@
-"""Writes that touch several partnership models."""
+"""Writes that touch several partnership models. Views, admin and commands call these."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from partnerships.models import Community, CommunityPartner, Meeting, Partner, User
-from partnerships.validators import validate_partner_removable, validate_partners_in_community
+from partnerships.models import MEETING_HISTORY, Community, Meeting, Partner, User
+from partnerships.validators import validate_partners_in_community
+from partnerships.versioning import (
+    ABSENT,
+    Snapshot,
+    Vocabulary,
+    base_record,
+    by,
+    history_paused,
+    lock_current,
+    members,
+    merge_or_raise,
+    overlay,
+)
 
 MEETING_FIELDS = ("kind", "title", "date", "venue", "minutes")
+PRESENT = "present"
 
 
-def _write_meeting(
-    meeting: Meeting, data: Mapping[str, Any], partners_present: Sequence[Partner]
-) -> Meeting:
+def _meeting_snapshot(meeting, present_ids) -> Snapshot:
+    values = {name: getattr(meeting, name) for name in MEETING_FIELDS}
+    values |= {f"{PRESENT}:{partner_id}": True for partner_id in present_ids}
+    return values
+
+
+def _meeting_input(
+    start: Snapshot, data: Mapping[str, Any], partners_present: Sequence[Partner] | None
+) -> Snapshot:
+    changes = {name: value for name, value in data.items() if name in MEETING_FIELDS}
+    if partners_present is not None:
+        changes |= {f"{PRESENT}:{pk}": ABSENT for pk in members(PRESENT, start)}
+        changes |= {f"{PRESENT}:{partner.pk}": True for partner in partners_present}
+    return overlay(start, changes)
+
+
+def meeting_vocabulary() -> Vocabulary:
+    names: dict[int, str] = {}
+
+    def label(key: str) -> str:
+        kind, _sep, member = key.partition(":")
+        if kind == PRESENT and member:
+            if not names:
+                names.update(Partner.objects.values_list("pk", "name"))
+            return _("Present: %(name)s") % {"name": names.get(int(member), "?")}
+        label = str(Meeting._meta.get_field(key).verbose_name)
+        return label[:1].upper() + label[1:]
+
+    def display(key: str, value) -> str:
+        if key.startswith(f"{PRESENT}:"):
+            return _("Yes") if value else _("No")
+        if key == "kind" and value:
+            return Meeting.Kind(value).label
+        if key == "date" and value:
+            return date_format(value, "SHORT_DATE_FORMAT")
+        return str(value) if value not in (None, "") else "–"
+
+    return Vocabulary(label=label, display=display)
+
+
+def _write_meeting(meeting: Meeting, values: Snapshot) -> None:
+    """Write a snapshot to the meeting and its partners present, without a history row."""
+    present = members(PRESENT, values)
+    partners = list(Partner.objects.filter(pk__in=present))
     validate_partners_in_community(
-        community=meeting.community, partners=partners_present, field="partners_present"
+        community=meeting.community, partners=partners, field="partners_present"
     )
     for name in MEETING_FIELDS:
-        if name in data:
-            setattr(meeting, name, data[name])
-    meeting.save()
-    meeting.partners_present.set(partners_present)
-    return meeting
+        if name in values:
+            setattr(meeting, name, values[name])
+    meeting.full_clean()
+    with history_paused(meeting):
+        if meeting.pk is None:
+            meeting.save()
+        meeting.partners_present.set(partners)
 
 
 @transaction.atomic
@@ -33,18 +91,50 @@ def meeting_create(
     data: Mapping[str, Any],
     partners_present: Sequence[Partner] = (),
 ) -> Meeting:
-    return _write_meeting(Meeting(community=community, created_by=user), data, partners_present)
+    meeting = Meeting(community=community, created_by=user)
+    _write_meeting(meeting, _meeting_input({}, data, partners_present))
+    # The first history row is written now, so that it holds the partners present.
+    by(meeting, user)
+    MEETING_HISTORY.create_historical_record(meeting, "+")
+    return meeting
 
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, data: Mapping[str, Any], partners_present: Sequence[Partner]
+    *,
+    meeting: Meeting,
+    user: User | None,
+    version: int,
+    data: Mapping[str, Any],
+    partners_present: Sequence[Partner] | None = None,
+    seen_version: int | None = None,
+    resolutions: Mapping[str, str] | None = None,
 ) -> Meeting:
-    return _write_meeting(meeting, data, partners_present)
-
-
-@transaction.atomic
-def community_partner_remove(*, link: CommunityPartner) -> None:
-    """Take a partner out of a community, unless it is still on one of its measures."""
-    validate_partner_removable(community=link.community, partner=link.partner)
-    link.delete()
+    """Save an edit of a meeting loaded at ``version``, merged with edits saved since."""
+    current = lock_current(Meeting, meeting.pk)
+    theirs = _meeting_snapshot(current, current.partners_present.values_list("pk", flat=True))
+    if current.version == version:
+        base = theirs
+    else:
+        record = base_record(Meeting.history, current.pk, version)
+        base = (
+            _meeting_snapshot(record, record.partners_present.values_list("partner_id", flat=True))
+            if record is not None
+            else None
+        )
+    mine = _meeting_input(base or theirs, data, partners_present)
+    merge = merge_or_raise(
+        current=current,
+        base=base,
+        theirs=theirs,
+        mine=mine,
+        version=version,
+        seen_version=seen_version,
+        resolutions=resolutions,
+        vocabulary=meeting_vocabulary(),
+    )
+    _write_meeting(current, merge.values)
+    current.version += 1
+    by(current, user)
+    current.save()  # one history row, with the partners present
+    return current

@@ -1,13 +1,12 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
+from aktive.editing import SavesThroughService
 from aktive.pagination import ElidedPaginationMixin
 from partnerships.forms import MeetingForm
 from partnerships.models import Community, CommunityPartner, Meeting, Partner
@@ -126,9 +125,10 @@ class MeetingDetailView(CommunityMixin, DetailView):
         return context
 
 
-class MeetingCreateView(CommunityMixin, FormView):
+class MeetingCreateView(CommunityMixin, SavesThroughService, FormView):
     form_class = MeetingForm
     template_name = "partnerships/meeting_form.html"
+    success_message = gettext_lazy("The meeting is recorded.")
 
     def dispatch(self, request, *args, **kwargs):
         require(
@@ -147,24 +147,19 @@ class MeetingCreateView(CommunityMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            meeting = meeting_create(
-                community=self.community,
-                user=self.request.user,
-                data=form.meeting_data(),
-                partners_present=form.cleaned_data["partners_present"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The meeting is recorded."))
-        return HttpResponseRedirect(meeting.get_absolute_url())
+    def save(self, form):
+        return meeting_create(
+            community=self.community,
+            user=self.request.user,
+            data=form.meeting_data(),
+            partners_present=form.cleaned_data["partners_present"],
+        )
 
 
-class MeetingUpdateView(CommunityMixin, FormView):
+class MeetingUpdateView(CommunityMixin, SavesThroughService, FormView):
     form_class = MeetingForm
     template_name = "partnerships/meeting_form.html"
+    success_message = gettext_lazy("The meeting is saved.")
 
     @cached_property
     def meeting(self) -> Meeting:
@@ -187,15 +182,11 @@ class MeetingUpdateView(CommunityMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            meeting = meeting_update(
-                meeting=self.meeting,
-                data=form.meeting_data(),
-                partners_present=form.cleaned_data["partners_present"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The meeting is saved."))
-        return HttpResponseRedirect(meeting.get_absolute_url())
+    def save(self, form):
+        return meeting_update(
+            meeting=self.meeting,
+            user=self.request.user,
+            data=form.meeting_data(),
+            partners_present=form.cleaned_data["partners_present"],
+            **form.version_kwargs(),
+        )

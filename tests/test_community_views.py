@@ -42,6 +42,7 @@ def meeting_data(community, **changes):
         "venue": "Svendsedammen skole",
         "partners_present": [link.partner_id for link in community.memberships.all()],
         "minutes": "Partene diskuterte bærekraft.",
+        "version": "1",  # the version a form for an existing meeting was loaded at
     }
     data.update(changes)
     return data

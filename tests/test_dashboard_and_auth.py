@@ -35,7 +35,7 @@ class TestDashboard:
             user=other_partner_user,
             data={"period_start": datetime.date(2026, 3, 6), "participants": 23},
         )
-        report_update(report=report, user=other_partner_user, data={"participants": 24})
+        report_update(report=report, user=other_partner_user, version=1, data={"participants": 24})
         elsewhere = MeasureFactory(title="Et annet sted")
         measure_update(
             measure=elsewhere, user=other_partner_user, version=1, data={"venue": "Hallen"}

@@ -85,7 +85,7 @@ class TestOneRowPerSave:
             user=partner_user,
             data={"period_start": datetime.date(2026, 3, 6), "participants": 20},
         )
-        report_update(report=report, user=other_partner_user, data={"participants": 23})
+        report_update(report=report, user=other_partner_user, version=1, data={"participants": 23})
         rows = list(report.history.order_by("history_id"))
         assert [(r.history_type, r.participants, r.history_user) for r in rows] == [
             ("+", 20, partner_user),
@@ -221,7 +221,7 @@ class TestAdmin:
         assert measure.history.count() == before + 1
         assert measure.history.latest().history_user == staff
 
-    def test_a_stale_admin_form_is_refused_and_keeps_the_input(
+    def test_a_stale_admin_form_is_merged_with_what_was_saved_meanwhile(
         self, as_user, staff, measure, partner_user
     ):
         measure_update(measure=measure, user=partner_user, version=1, data={"venue": "Hallen"})
@@ -229,12 +229,38 @@ class TestAdmin:
             self.change_url(measure),
             self.post_data(measure, title="Admins tittel", loaded_version=1),
         )
+        assert response.status_code == 302
+        measure.refresh_from_db()
+        assert (measure.title, measure.venue, measure.version) == ("Admins tittel", "Hallen", 3)
+
+    def test_a_field_both_changed_in_admin_asks_which_to_keep(
+        self, as_user, staff, measure, partner_user
+    ):
+        measure_update(measure=measure, user=partner_user, version=1, data={"title": "Deres"})
+        client = as_user(staff)
+        stale = self.post_data(measure, title="Admins tittel", loaded_version=1)
+        response = client.post(self.change_url(measure), stale)
         assert response.status_code == 200
         assert "etter at du åpnet skjemaet" in response.text
-        assert 'value="Admins tittel"' in response.text
-        assert 'name="loaded_version" value="2"' in response.text  # saving again may replace
+        assert 'value="Admins tittel"' in response.text  # the input is kept
+        assert 'name="keep_mine" value="title"' in response.text
         measure.refresh_from_db()
-        assert (measure.title, measure.venue, measure.version) == ("Åpen hall", "Hallen", 2)
+        assert (measure.title, measure.version) == ("Deres", 2)
+
+        form = response.context["adminform"].form
+        choose = {**stale, "seen_version": "2", "offered_keys": form.data["offered_keys"]}
+        assert client.post(self.change_url(measure), choose).status_code == 302
+        measure.refresh_from_db()
+        assert (measure.title, measure.version) == ("Deres", 3)  # unticked: theirs is kept
+
+        choose = {**stale, "seen_version": "3", "offered_keys": "title", "keep_mine": "title"}
+        measure_update(measure=measure, user=partner_user, version=3, data={"title": "Igjen"})
+        refused = client.post(self.change_url(measure), choose)  # chosen against version 3
+        assert refused.status_code == 200
+        choose["seen_version"] = "4"
+        assert client.post(self.change_url(measure), choose).status_code == 302
+        measure.refresh_from_db()
+        assert (measure.title, measure.version) == ("Admins tittel", 5)
 
     def test_history_can_be_read_but_not_reverted(self, as_user, staff, measure, partner_user):
         measure_update(measure=measure, user=partner_user, version=1, data={"venue": "Hallen"})
@@ -267,6 +293,7 @@ class TestAdmin:
                 "volunteers": "0",
                 "volunteer_hours": "0",
                 "note": "",
+                "loaded_version": "1",
             },
         )
         assert response.status_code == 302

@@ -72,6 +72,7 @@ def report_form_data(**changes):
         "volunteers": "3",
         "volunteer_hours": "7,5",
         "note": "God stemning.",
+        "version": "1",  # the version a form for an existing report was loaded at
     }
     data.update(changes)
     return data
@@ -288,33 +289,50 @@ class TestEditMeasure:
         assert measure.lead_partner in form.fields["partners"].queryset
         assert "Fremmed IL" not in response.text
 
-    def test_a_stale_version_is_refused_and_keeps_what_was_typed(
+    def test_a_stale_save_is_merged_with_what_others_saved(
         self, as_user, partner_user, staff, measure
     ):
-        stale = measure_form_data(measure, schedule="Mitt forslag")
+        url = reverse("measures:update", args=[measure.pk])
+        loaded = measure_form_data(
+            measure, venue="", description="", schedule="", target_groups=[]
+        )  # the form as loaded: the measure as stored
+        as_user(staff).post(url, {**loaded, "venue": "Sal B"})
+        response = as_user(partner_user).post(url, {**loaded, "schedule": "Mitt forslag"})
+        assert response.status_code == 302
+        measure.refresh_from_db()
+        assert (measure.schedule, measure.venue, measure.version) == ("Mitt forslag", "Sal B", 3)
+
+    def test_a_field_both_changed_asks_which_to_keep_and_keeps_what_was_typed(
+        self, as_user, partner_user, staff, measure
+    ):
         as_user(staff).post(
             reverse("measures:update", args=[measure.pk]),
             measure_form_data(measure, schedule="Deres forslag"),
         )
+        stale = measure_form_data(measure, schedule="Mitt forslag")
         response = as_user(partner_user).post(reverse("measures:update", args=[measure.pk]), stale)
         assert response.status_code == 200
-        assert "Mitt forslag" in response.text  # the user's input is kept
+        assert 'value="Mitt forslag"' in response.text  # the user's input is kept
         assert "Deres forslag" in response.text  # the newer value is shown
         measure.refresh_from_db()
-        assert measure.schedule == "Deres forslag"
-        assert response.context["form"].data["version"] == measure.version
-        assert [save.history_user for save in response.context["newer_changes"]] == [staff]
-        assert response.text.count("Du har ikke mistet noe") == 1  # said once, not twice
+        assert (measure.schedule, measure.version) == ("Deres forslag", 2)
+        assert response.context["form"].data["seen_version"] == measure.version
+        assert [save.history_user for save in response.context["conflict"].saves] == [staff]
+        assert [c["label"] for c in response.context["conflict_choices"]] == ["Tidspunkt"]
+        assert 'name="resolve_schedule" id="resolve_schedule-theirs" value="theirs" checked' in (
+            response.text
+        )
         assert "<title>Endre «Åpen hall»" in response.text
 
-    def test_after_the_conflict_saving_again_wins_and_both_edits_are_in_the_history(
+    def test_after_choosing_mine_both_edits_are_in_the_history(
         self, as_user, partner_user, staff, measure
     ):
         url = reverse("measures:update", args=[measure.pk])
         stale = measure_form_data(measure, schedule="Mitt forslag")
         as_user(staff).post(url, measure_form_data(measure, schedule="Deres forslag"))
         client = as_user(partner_user)
-        reviewed = client.post(url, stale).context["form"].data
+        reviewed = client.post(url, stale).context["form"].data.copy()
+        reviewed["resolve_schedule"] = "mine"
         assert client.post(url, reviewed).status_code == 302
         measure.refresh_from_db()
         assert (measure.schedule, measure.version) == ("Mitt forslag", 3)
@@ -362,14 +380,33 @@ class TestArchive:
     def test_partner_archives_and_restores_with_confirmation(self, as_user, partner_user, measure):
         client = as_user(partner_user)
         url = reverse("measures:archive", args=[measure.pk])
-        assert "Ja, arkiver" in client.get(url).text
-        client.post(url)
+        assert 'name="action" value="archive"' in client.get(url).text
+        client.post(url, {"action": "archive"})
         measure.refresh_from_db()
         assert measure.is_archived
-        client.post(url)
+        assert 'name="action" value="restore"' in client.get(url).text
+        client.post(url, {"action": "restore"})
         measure.refresh_from_db()
         assert not measure.is_archived
         assert Measure.objects.filter(pk=measure.pk).exists()
+
+    def test_archiving_twice_leaves_it_archived(
+        self, as_user, partner_user, other_partner_user, measure
+    ):
+        """A double submit, or two partners pressing "archive" at once, is not a toggle."""
+        MeasurePartner.objects.create(measure=measure, partner=other_partner_user.partners.get())
+        url = reverse("measures:archive", args=[measure.pk])
+        for user in (partner_user, other_partner_user, other_partner_user):
+            as_user(user).post(url, {"action": "archive"})
+        measure.refresh_from_db()
+        assert (measure.is_archived, measure.version) == (True, 2)
+
+    @pytest.mark.parametrize("data", [{}, {"action": "toggle"}, {"action": "archive\x00"}])
+    def test_a_post_that_does_not_say_what_is_refused(self, as_user, partner_user, measure, data):
+        before = snapshot(measure)
+        response = as_user(partner_user).post(reverse("measures:archive", args=[measure.pk]), data)
+        assert response.status_code == 400
+        assert snapshot(measure) == before
 
     @pytest.mark.parametrize("role", ["anonymous", "evaluator", "other_partner"])
     def test_refused(self, as_user, people, measure, role):
