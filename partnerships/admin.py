@@ -1,10 +1,14 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,6 +20,14 @@ from partnerships.models import (
     Partner,
     PartnerMembership,
     User,
+)
+from partnerships.permissions import (
+    can_grant_admin_rights,
+    can_manage_user,
+    can_view_user,
+    grantable_groups,
+    grantable_permissions,
+    manageable_users,
 )
 from partnerships.services import MEETING_FIELDS, meeting_create, meeting_update
 from partnerships.validators import validate_partner_removable
@@ -176,13 +188,46 @@ class CommunityAdmin(HistoryAdmin):
         return obj.partner_count
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    """A partner's members: rows are added, changed or removed only for accounts the staff user
+    may manage (``actor`` is set by the inline). Other accounts' rows stay as they are."""
+
+    actor = None
+
+    def clean(self):
+        super().clean()
+        touched = set()
+        for form in self.forms:
+            deleted = self._should_delete_form(form)
+            if form in self.initial_forms and (deleted or form.has_changed()):
+                touched.add(form.initial.get("user"))  # the member as stored
+            user = getattr(form, "cleaned_data", {}).get("user")
+            if user is not None and not deleted and form.has_changed():
+                touched.add(user.pk)
+        touched.discard(None)
+        refused = User.objects.filter(pk__in=touched).exclude(
+            pk__in=manageable_users(self.actor).values("pk")
+        )
+        if refused:
+            raise ValidationError(
+                _("Only a superuser may change the partners of %(users)s."),
+                params={"users": ", ".join(sorted(str(user) for user in refused))},
+            )
+
+
 class MembershipInline(admin.TabularInline):
     model = PartnerMembership
+    formset = MembershipFormSet
     extra = 1
     autocomplete_fields = ["user"]
     fields = ["user", "title"]
     verbose_name = _("member")
     verbose_name_plural = _("members")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user  # a class made for this request
+        return formset
 
 
 class PartnerCommunityInline(admin.TabularInline):
@@ -250,13 +295,44 @@ class CommunityPartnerAdmin(admin.ModelAdmin):
         return False
 
 
+class ChangeableRowsMixin:
+    """Rows are changed and deleted, one by one or in bulk, only among ``changeable(request)``:
+    Django's model permission alone would let staff touch any row."""
+
+    def changeable(self, request):
+        raise NotImplementedError
+
+    def may_change(self, request, obj) -> bool:
+        return obj is None or self.changeable(request).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_change(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_change(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The bulk delete action asks for the model permission only, not for each row.
+        if queryset.exclude(pk__in=self.changeable(request).values("pk")).exists():
+            raise PermissionDenied("bulk delete of a row the user may not change")
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(PartnerMembership)
-class PartnerMembershipAdmin(admin.ModelAdmin):
+class PartnerMembershipAdmin(ChangeableRowsMixin, admin.ModelAdmin):
     list_display = ["user", "partner", "title"]
     list_filter = ["partner"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "partner__name"]
     list_select_related = ["user", "partner"]
     autocomplete_fields = ["user", "partner"]
+
+    def changeable(self, request):
+        return PartnerMembership.objects.filter(user__in=manageable_users(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = manageable_users(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class UserMembershipInline(admin.TabularInline):
@@ -268,15 +344,128 @@ class UserMembershipInline(admin.TabularInline):
     verbose_name_plural = _("partners")
 
 
+# Set by superusers only (``can_grant_admin_rights``); left out of the form for everyone else,
+# so a posted value is never read.
+ADMIN_RIGHTS_FIELDS = frozenset({"is_staff", "is_superuser", "user_permissions"})
+RIGHTS_NOTE = _(
+    "You may give the groups whose rights you hold yourself. Staff status, superuser status and "
+    "single permissions are set by a superuser."
+)
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django joins its warning to the help text as plain English; translated here, with the
+    # element its admin script shows and hides.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Staff who are not superusers manage the accounts ``manageable_users`` gives them: name,
+    e-mail, active, password, the groups of ``grantable_groups`` and partners. Staff accounts,
+    their own included, and accounts with more rights are read only; a superuser's is a 403."""
+
     list_display = ["username", "first_name", "last_name", "email", "is_staff", "is_active"]
     list_filter = ["is_active", "is_staff", "groups", "memberships__partner"]
     inlines = [UserMembershipInline]
+    change_password_form = PasswordChangeForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if can_grant_admin_rights(request.user):
+            return fieldsets
+        hidden, note = ADMIN_RIGHTS_FIELDS, {"description": RIGHTS_NOTE}
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only: the password field's link leads to a form they may not use.
+            hidden, note = hidden | {"password"}, {}
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in hidden],
+                    **(note if "groups" in options["fields"] else {}),
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if can_grant_admin_rights(request.user):
+            return super().get_readonly_fields(request, obj)
+        return ["last_login", "date_joined"]
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = grantable_groups(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or can_view_user(request.user, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # Also guards the password form and every inline on the page.
+        return super().has_change_permission(request, obj) and (
+            obj is None or self.may_manage(request, obj)
+        )
+
+    @staticmethod
+    def may_manage(request, user: User) -> bool:
+        """``can_manage_user``, asked once per account and request (a page asks it often)."""
+        if user.pk is None:
+            return can_manage_user(request.user, user)
+        answers = request.__dict__.setdefault("_can_manage_user", {})
+        if user.pk not in answers:
+            answers[user.pk] = can_manage_user(request.user, user)
+        return answers[user.pk]
 
     def has_delete_permission(self, request, obj=None):
         # People are deactivated, never deleted: their names stay on what they wrote.
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == PartnerMembership._meta.model_name:
+            # The autocomplete choosing a partner's member offers only what may be chosen.
+            queryset = queryset.filter(pk__in=manageable_users(request.user).values("pk"))
+        return queryset, may_have_duplicates
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and getattr(response, "context_data", {}).get("original"):
+            user = response.context_data["original"]
+            if super().has_change_permission(request) and not self.may_manage(request, user):
+                messages.info(
+                    request,
+                    _(
+                        "This account is staff or has rights you do not have, so only a "
+                        "superuser may change it."
+                    ),
+                )
+        return response
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ChangeableRowsMixin, DjangoGroupAdmin):
+    """A staff user who is not a superuser changes only groups made of their own permissions,
+    and puts in them only permissions they hold."""
+
+    def changeable(self, request):
+        return grantable_groups(request.user)
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["queryset"] = grantable_permissions(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class MeetingAdminForm(VersionedAdminForm):
