@@ -29,8 +29,9 @@ def test_two_partners_edit_at_once_and_nothing_is_lost(demo, open_page):
     open_edit_form(club, "Åpen hall")
     open_edit_form(municipality, "Åpen hall")
 
-    # Both have the form open. The municipality saves first.
+    # Both have the form open. The municipality saves first: a new venue and new hours.
     municipality.get_by_label("Sted").fill("Konnerudhallen, sal B")
+    municipality.get_by_label("Tidspunkt").fill("Fredager 18–22")
     municipality.get_by_role("button", name="Lagre").click()
     expect(municipality.get_by_role("status").first).to_contain_text("lagret")
 
@@ -39,24 +40,32 @@ def test_two_partners_edit_at_once_and_nothing_is_lost(demo, open_page):
     club.get_by_label("Beskrivelse").fill("Ny tekst fra klubben.\nMed to avsnitt.")
     club.get_by_role("button", name="Lagre").click()
 
+    # Only the hours were changed by both: that, and nothing else, is the club's to choose.
     conflict = club.locator("section.conflict")
     expect(conflict).to_be_visible()
-    expect(conflict).to_contain_text("En annen partner lagret tiltaket")
     expect(conflict).to_contain_text("Drammen kommune")  # who saved meanwhile
-    row = conflict.get_by_role("row", name=re.compile(r"^Sted "))
-    expect(row).to_contain_text("Konnerudhallen, sal B")  # theirs
-    expect(row).to_contain_text("Konnerudhallen")
+    expect(conflict).to_contain_text("Den andres endringer beholdes og vises i skjemaet: Sted")
+    choice = conflict.get_by_role("group", name="Tidspunkt")
+    expect(choice.get_by_role("radio", name=re.compile("Behold den andres"))).to_be_checked()
+    expect(choice).to_contain_text("Fredager 18–22")
+    expect(club.get_by_label("Sted")).to_have_value("Konnerudhallen, sal B")  # theirs, shown
     expect(club.get_by_label("Tidspunkt")).to_have_value("Fredager 18–23")  # nothing lost
     expect(club.get_by_label("Beskrivelse")).to_have_value("Ny tekst fra klubben.\nMed to avsnitt.")
+    measure = Measure.objects.get(title="Åpen hall")
+    assert (measure.schedule, measure.version) == ("Fredager 18–22", 2)  # nothing saved yet
     assert_accessible(club)
     shot(club, "conflict-desktop")
 
-    # Having compared, the club takes the municipality's venue and saves again.
-    club.get_by_label("Sted").fill("Konnerudhallen, sal B")
+    # The club keeps its hours; the municipality's venue is kept without anyone choosing.
+    choice.get_by_role("radio", name=re.compile("Behold min")).check()
     club.get_by_role("button", name="Lagre").click()
     expect(club.get_by_role("status").first).to_contain_text("lagret")
-    measure = Measure.objects.get(title="Åpen hall")
-    assert (measure.schedule, measure.venue) == ("Fredager 18–23", "Konnerudhallen, sal B")
+    measure.refresh_from_db()
+    assert (measure.schedule, measure.venue, measure.description) == (
+        "Fredager 18–23",
+        "Konnerudhallen, sal B",
+        "Ny tekst fra klubben.\r\nMed to avsnitt.",
+    )
 
     # The history tells the story of both edits, newest first, with who did what.
     club.get_by_role("link", name="Se alle endringer").click()
@@ -65,6 +74,7 @@ def test_two_partners_edit_at_once_and_nothing_is_lost(demo, open_page):
     expect(changes.nth(0).get_by_role("row", name=re.compile(r"^Tidspunkt "))).to_contain_text(
         "Fredager 18–23"
     )
+    expect(changes.nth(0).get_by_role("row", name=re.compile(r"^Sted "))).to_have_count(0)
     expect(changes.nth(1).get_by_role("row", name=re.compile(r"^Sted "))).to_contain_text(
         "Konnerudhallen, sal B"
     )
