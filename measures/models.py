@@ -1,13 +1,32 @@
 """What the partners do together: measures (tiltak) and their activity reports."""
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractYear, RowNumber, TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from measures.periods import Period
 from partnerships.dates import validate_activity_date
 from partnerships.models import Community, Partner, author_field
 
@@ -47,14 +66,8 @@ class TargetGroup(models.Model):
 
 
 class MeasureQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status=Measure.Status.ACTIVE, is_archived=False)
-
     def not_archived(self):
         return self.filter(is_archived=False)
-
-    def for_community(self, community):
-        return self.filter(community=community)
 
     def search(self, text: str):
         """Every word must occur in title, summary or description, in any letter case.
@@ -81,14 +94,6 @@ class MeasureQuerySet(models.QuerySet):
             return self.none()
         return self.of_partners(user.partner_ids)
 
-    def editable_by(self, user):
-        """Measures the user may edit: see ``measures.permissions``."""
-        from measures.permissions import can_edit_all_measures
-
-        if can_edit_all_measures(user):
-            return self.all()
-        return self.of_user(user)
-
     def with_last_report(self):
         """Annotate ``last_report_on``: the end of the latest report's period."""
         latest = Report.objects.filter(measure=OuterRef("pk")).order_by("-period_end")
@@ -109,6 +114,91 @@ class MeasureQuerySet(models.QuerySet):
     def for_list(self):
         """What a list of measures shows, in a fixed number of queries."""
         return self.select_related("community", "lead_partner").prefetch_related("target_groups")
+
+    def for_detail(self):
+        """One measure with what its pages show, in a fixed number of queries."""
+        return self.select_related(
+            "community", "lead_partner", "created_by", "updated_by"
+        ).prefetch_related(
+            Prefetch(
+                "partner_links",
+                queryset=MeasurePartner.objects.select_related("partner").order_by(
+                    "partner__name"
+                ),
+            ),
+            "target_groups",
+        )
+
+    def with_partner_lists(self):
+        """Measures with their lead partner, ``partner_list`` (links with their partner, by
+        name) and ``target_group_list``: three queries.
+
+        Lists rather than prefetched managers: for a community's two hundred measures, building
+        a queryset per measure and relation cost more than reading the rows.
+        """
+        return self.select_related("community", "lead_partner").prefetch_related(
+            Prefetch(
+                "partner_links",
+                queryset=MeasurePartner.objects.select_related("partner")
+                .only("measure", "partner", "partner__name")
+                .order_by("partner__name"),
+                to_attr="partner_list",
+            ),
+            Prefetch(
+                "target_groups",
+                queryset=TargetGroup.objects.only("name"),
+                to_attr="target_group_list",
+            ),
+        )
+
+    def with_report_totals(self, period: Period | None = None):
+        """Annotate each measure with its reports' totals in ``period`` (all time when None),
+        counted by ``ReportQuerySet``'s rules.
+
+        ``report_count``, ``sessions_total``, ``participants_total``, ``volunteers_total`` and
+        ``volunteer_hours_total`` (0 without reports), ``girls_total`` (None when no report
+        gave girls), ``first_activity`` and ``last_activity`` (the first report's start, the
+        last report's end). Correlated subqueries, so the totals stay right whatever the
+        measure queryset joins for its filters.
+        """
+        reports = (
+            Report.objects.starting_in(period)
+            .filter(measure=OuterRef("pk"))
+            .order_by()
+            .values("measure")
+        )
+
+        def total(aggregate, output_field, default=0):
+            subquery = Subquery(
+                reports.annotate(value=aggregate).values("value"), output_field=output_field
+            )
+            if default is None:
+                return subquery
+            return Coalesce(subquery, Value(default), output_field=output_field)
+
+        return self.annotate(
+            report_count=total(Count("pk"), IntegerField()),
+            sessions_total=total(Sum("sessions"), IntegerField()),
+            participants_total=total(Sum("participants"), IntegerField()),
+            girls_total=total(Sum("girls"), IntegerField(), default=None),
+            volunteers_total=total(Sum("volunteers"), IntegerField()),
+            volunteer_hours_total=total(Sum("volunteer_hours"), HOURS, default=Decimal(0)),
+            first_activity=total(Min("period_start"), DateField(), default=None),
+            last_activity=total(Max("period_end"), DateField(), default=None),
+        )
+
+    def for_evaluation(self, period: Period):
+        """A community's measures with their totals in ``period``, for its evaluation.
+
+        Archived measures are included when they have reports in the period: their work
+        happened.
+        """
+        return (
+            self.with_report_totals(period)
+            .with_partner_lists()
+            .filter(Q(is_archived=False) | Q(report_count__gt=0))
+            .order_by("is_archived", "title", "pk")
+        )
 
 
 class MeasurePartner(models.Model):
@@ -270,9 +360,90 @@ class Measure(models.Model):
         return reverse("measures:detail", kwargs={"pk": self.pk})
 
 
+HOURS = DecimalField(max_digits=12, decimal_places=1)
+
+
 class ReportQuerySet(models.QuerySet):
-    def for_list(self):
-        return self.select_related("measure", "measure__community", "reported_by")
+    """Reports and their totals. The counting rules, the same on every page, chart, table and
+    export, are these methods':
+
+    - A report belongs to the month (and the year, and the period) in which it *starts*. A
+      report for 28 January–3 February counts in January, once; its participants are never
+      split between months, because a report only knows its totals.
+    - Archived measures count: their work happened. Charts and the evaluation page label them
+      as archived.
+    - "Of which girls" is the sum over the reports that gave a number; a report without one
+      adds nothing (it is not counted as zero girls, nor guessed).
+    - Participants are attendances, not unique persons: a child who came to eight evenings
+      counts eight times.
+
+    Every method runs one query, however many measures and reports there are.
+    """
+
+    def starting_in(self, period: Period | None):
+        """Reports that start in ``period`` (all of them when it is None)."""
+        if period is None:
+            return self.all()
+        return self.filter(period_start__range=(period.start, period.end))
+
+    def of_community(self, community):
+        return self.filter(measure__community=community)
+
+    def totals(self) -> dict:
+        """The same totals as ``MeasureQuerySet.with_report_totals``, over these reports."""
+        return self.order_by().aggregate(
+            report_count=Count("pk"),
+            sessions_total=Coalesce(Sum("sessions"), 0),
+            participants_total=Coalesce(Sum("participants"), 0),
+            girls_total=Sum("girls"),
+            volunteers_total=Coalesce(Sum("volunteers"), 0),
+            volunteer_hours_total=Coalesce(
+                Sum("volunteer_hours"), Value(Decimal(0)), output_field=HOURS
+            ),
+        )
+
+    def monthly(self, period: Period) -> list[dict]:
+        """One row per month of ``period``, months without reports included with zeros."""
+        rows = {
+            row["month"]: row
+            for row in self.starting_in(period)
+            .order_by()
+            .annotate(month=TruncMonth("period_start"))
+            .values("month")
+            .annotate(
+                reports=Count("pk"),
+                sessions=Sum("sessions"),
+                participants=Sum("participants"),
+                girls=Sum("girls"),
+                volunteers=Sum("volunteers"),
+                volunteer_hours=Sum("volunteer_hours"),
+            )
+        }
+        empty = {
+            "reports": 0,
+            "sessions": 0,
+            "participants": 0,
+            "girls": None,
+            "volunteers": 0,
+            "volunteer_hours": Decimal(0),
+        }
+        return [{**empty, **rows.get(month, {}), "month": month} for month in period.months()]
+
+    def participants_by_measure(self, period: Period | None, *, by: str) -> list[dict]:
+        """Participants per measure per month (``by="month"``) or per year.
+
+        Rows of ``{"measure_id", "measure__title", "measure__is_archived", "bucket",
+        "participants"}``; ``bucket`` is the month's first day or the year.
+        """
+        bucket = TruncMonth("period_start") if by == "month" else ExtractYear("period_start")
+        return list(
+            self.starting_in(period)
+            .order_by()
+            .annotate(bucket=bucket)
+            .values("bucket", "measure_id", "measure__title", "measure__is_archived")
+            .annotate(participants=Sum("participants"))
+            .order_by("measure__title", "measure_id", "bucket")
+        )
 
 
 class Report(models.Model):

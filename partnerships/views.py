@@ -1,13 +1,17 @@
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from aktive.editing import SavesThroughService
 from aktive.pagination import ElidedPaginationMixin
+from measures.charts import community_month_chart, community_year_chart
+from measures.models import Measure, Report
+from measures.periods import Period, PeriodForm
 from partnerships.forms import MeetingForm
 from partnerships.models import Community, CommunityPartner, Meeting, Partner
 from partnerships.permissions import (
@@ -26,12 +30,11 @@ class CommunityListView(ElidedPaginationMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        active = Community._meta.get_field("measures").related_model.Status.ACTIVE
         return Community.objects.annotate(
             partner_count=Count("memberships", distinct=True),
             active_measure_count=Count(
                 "measures",
-                filter=Q(measures__status=active, measures__is_archived=False),
+                filter=Q(measures__status=Measure.Status.ACTIVE, measures__is_archived=False),
                 distinct=True,
             ),
         ).order_by("-is_active", "name")
@@ -62,15 +65,13 @@ class CommunityDetailView(CommunityMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         community = self.community
-        # Through the reverse relation: the measures app depends on this one, not the reverse.
         measures = community.measures.not_archived()
         counts = dict(measures.order_by().values_list("status").annotate(Count("pk")))
         shown = list(measures.first_per_status(MEASURES_PER_STATUS).for_overview())
-        status = community.measures.model.Status
-        active = status.ACTIVE
+        active = Measure.Status.ACTIVE
         # Active first, then the rest in their usual order; each with at most a few measures
         # and a link to all of them in the measure list.
-        order = sorted(status.choices, key=lambda choice: choice[0] != active)
+        order = sorted(Measure.Status.choices, key=lambda choice: choice[0] != active)
         context["measures_by_status"] = [
             {
                 "label": label,
@@ -87,11 +88,16 @@ class CommunityDetailView(CommunityMixin, DetailView):
         context["year"] = year
         context["active_count"] = counts.get(active, 0)
         context["participants_this_year"] = (
-            community.measures.filter(reports__period_start__year=year).aggregate(
-                total=Sum("reports__participants")
-            )["total"]
-            or 0
+            Report.objects.of_community(community)
+            .starting_in(Period.year(year))
+            .totals()["participants_total"]
         )
+        context["charts"] = [
+            community_year_chart(community),
+            community_month_chart(
+                community, Period.last_months(), id=f"community-{community.pk}-months"
+            ),
+        ]
         context["partner_links"] = CommunityPartner.objects.filter(
             community=community
         ).select_related("partner")
@@ -100,6 +106,66 @@ class CommunityDetailView(CommunityMixin, DetailView):
         )[:5]
         context["can_create_measure"] = can_create_measure(self.request.user, community)
         return context
+
+
+class EvaluationPeriodForm(PeriodForm):
+    # A month per row of the page's table: more than three years would not print on A4.
+    max_months = 36
+
+
+class CommunityEvaluationView(CommunityMixin, TemplateView):
+    """What each measure of a community did in a period, and the meetings held.
+
+    For the researcher's focus groups and the municipality's reports; printable on A4. Every
+    logged-in user may read it, like the community page.
+    """
+
+    template_name = "partnerships/community_evaluation.html"
+
+    def get_context_data(self, **kwargs):
+        community = self.community
+        this_year = timezone.localdate().year
+        first_year = min(community.partnership_since or this_year, this_year - 5)
+        form = EvaluationPeriodForm(
+            self.request.GET or None,
+            years=range(this_year, first_year - 1, -1),
+            default=Period.year(this_year),
+        )
+        # Bad input shows its error next to the field, and the default year meanwhile.
+        period = form.period if form.is_valid() else form.default
+        meetings = (
+            Meeting.objects.for_community(community)
+            .filter(date__range=(period.start, period.end))
+            .prefetch_related(
+                Prefetch("partners_present", queryset=Partner.objects.order_by("name"))
+            )
+            .order_by("date", "pk")
+        )
+        return super().get_context_data(
+            form=form,
+            period=period,
+            measures=community.measures.for_evaluation(period),
+            totals=Report.objects.of_community(community).starting_in(period).totals(),
+            chart=community_month_chart(
+                community, period, id=f"community-{community.pk}-evaluation"
+            ),
+            meetings=meetings,
+            export_query=export_query(community, period),
+            **kwargs,
+        )
+
+
+def export_query(community: Community, period: Period) -> str:
+    """The exports' query string for the evaluation page: the community, archived measures
+    included, and the period."""
+    return "?" + urlencode(
+        {
+            "community": community.slug,
+            "archived": "include",
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        }
+    )
 
 
 class MeetingListView(CommunityMixin, ElidedPaginationMixin, ListView):
