@@ -26,8 +26,15 @@ run: $(VENV)/.installed messages
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+## The Nu HTML checker the browser tests run (vnu.jar from npm, run with Debian's Java).
+## --ignore-scripts: its install script would download a Java of its own.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the browser tests will be skipped (apt-get install npm)"; fi
+
 ## Lint, check migrations and run the tests (PostgreSQL when DATABASE_URL is set, else SQLite).
-test: $(VENV)/.installed-dev messages
+test: $(VENV)/.installed-dev messages node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
@@ -72,4 +79,4 @@ messages: $(VENV)/.installed
 	$(PY) locale/compile.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache

@@ -1,4 +1,4 @@
-"""The portal's URLs plus uploaded files, for the browser tests' live server.
+"""The portal's URLs plus uploaded files and the failing views, for the browser tests' server.
 
 The portal serves media only with DEBUG on (production leaves it to the web server); the browser
 tests run with DEBUG off and a fresh MEDIA_ROOT per test, read here at request time.
@@ -10,6 +10,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from aktive.urls import handler500  # noqa: F401 (the same 500 and 503 pages)
+from tests.error_urls import failing_views
 
 
 @login_not_required
@@ -19,5 +20,6 @@ def media(request, path):
 
 urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", media),
+    *failing_views,  # pages that fail on purpose: 400, 500, 503
     path("", include("aktive.urls")),
 ]
