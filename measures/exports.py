@@ -34,7 +34,6 @@ from openpyxl.utils import get_column_letter
 from measures.filters import MeasureFilter
 from measures.models import Measure, MeasurePartner, Report
 from measures.periods import Period, PeriodForm
-from measures.stats import reports_in, with_partners_and_groups, with_report_totals
 from partnerships.text import norwegian_slugify
 
 BOM = "\ufeff"
@@ -136,8 +135,10 @@ def measure_header() -> list[str]:
 
 def measure_rows(measures: QuerySet, period: Period | None = None) -> Iterator[list]:
     """One row per measure with its reports' totals (measures are few: a query per table)."""
-    measures = with_partners_and_groups(with_report_totals(measures, period)).order_by(
-        "community__name", "title", "pk"
+    measures = (
+        measures.with_report_totals(period)
+        .with_partner_lists()
+        .order_by("community__name", "title", "pk")
     )
     for m in measures:
         yield [
@@ -326,7 +327,7 @@ def xlsx_cell(sheet, value, *, font=None) -> WriteOnlyCell:
 @export_view
 def reports_csv(request, measures: QuerySet, period: Period | None):
     """Every report of the filtered measures (in the period, if one is given), streamed."""
-    reports = reports_in(period, Report.objects.filter(measure__in=measures.values("pk")))
+    reports = Report.objects.filter(measure__in=measures.values("pk")).starting_in(period)
     response = StreamingHttpResponse(
         csv_chunks(report_header(), report_rows(reports, partner_names(measures))),
         content_type="text/csv; charset=utf-8",

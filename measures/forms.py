@@ -2,14 +2,12 @@ from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from aktive.editing import VersionedForm
 from aktive.images import ACCEPT_ATTRIBUTE, ProcessedImage, process_image
 from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
 from partnerships.models import Community, Partner
-from partnerships.validators import validate_partners_in_community
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -100,21 +98,11 @@ class MeasureForm(VersionedForm, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
-        if started and ended and ended < started:
-            self.add_error("ended_on", _("The end date cannot be before the start date."))
         lead = cleaned.get("lead_partner")
         partners = list(cleaned.get("partners") or [])
         if lead is not None and lead not in partners:
             partners.append(lead)  # the lead partner is always one of the partners
         cleaned["partners"] = partners
-        if lead is not None:
-            try:
-                validate_partners_in_community(
-                    community=self.community, partners=partners, lead_partner=lead
-                )
-            except ValidationError as error:
-                self.add_error(None, error)
         return cleaned
 
     def show_member_value(self, kind: str, member: str, value) -> None:
@@ -189,18 +177,6 @@ class ReportForm(VersionedForm, forms.ModelForm):
             "version",
             "seen_version",
         )
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and not end:
-            cleaned["period_end"] = start
-        elif start and end and end < start:
-            self.add_error("period_end", _("The period cannot end before it starts."))
-        participants, girls = cleaned.get("participants"), cleaned.get("girls")
-        if participants is not None and girls is not None and girls > participants:
-            self.add_error("girls", _("Girls cannot be more than the participants."))
-        return cleaned
 
     def report_data(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in REPORT_FIELDS}

@@ -28,7 +28,7 @@ from simple_history.models import HistoricalRecords
 
 from measures.periods import Period
 from partnerships.dates import validate_activity_date
-from partnerships.models import Community, Partner, author_field
+from partnerships.models import Community, ConstraintsOnFields, Partner, author_field
 
 
 def search_text(*parts: str) -> str:
@@ -122,9 +122,7 @@ class MeasureQuerySet(models.QuerySet):
         ).prefetch_related(
             Prefetch(
                 "partner_links",
-                queryset=MeasurePartner.objects.select_related("partner").order_by(
-                    "partner__name"
-                ),
+                queryset=MeasurePartner.objects.select_related("partner").order_by("partner__name"),
             ),
             "target_groups",
         )
@@ -243,7 +241,7 @@ MEASURE_HISTORY = HistoricalRecords(
 )
 
 
-class Measure(models.Model):
+class Measure(ConstraintsOnFields, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         ACTIVE = "active", _("Active")
@@ -337,6 +335,7 @@ class Measure(models.Model):
                 | Q(ended_on__isnull=True)
                 | Q(ended_on__gte=F("started_on")),
                 name="measure_ended_not_before_started",
+                violation_error_code="ended_on",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
@@ -351,13 +350,17 @@ class Measure(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.search_text = search_text(self.title, self.summary, self.description)
+        self.derive_fields()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("measures:detail", kwargs={"pk": self.pk})
+
+    def derive_fields(self) -> None:
+        """Fill the fields computed from the others (``save()`` and bulk writers call this)."""
+        self.search_text = search_text(self.title, self.summary, self.description)
 
 
 HOURS = DecimalField(max_digits=12, decimal_places=1)
@@ -446,7 +449,7 @@ class ReportQuerySet(models.QuerySet):
         )
 
 
-class Report(models.Model):
+class Report(ConstraintsOnFields, models.Model):
     """Counts from one evening or one period of a measure. Never names or data about children."""
 
     measure = models.ForeignKey(
@@ -515,6 +518,7 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")),
                 name="report_end_not_before_start",
+                violation_error_code="period_end",
                 violation_error_message=_("The period cannot end before it starts."),
             ),
             models.CheckConstraint(
@@ -529,6 +533,7 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=Q(girls__isnull=True) | Q(girls__lte=F("participants")),
                 name="report_girls_not_above_participants",
+                violation_error_code="girls",
                 violation_error_message=_("Girls cannot be more than the participants."),
             ),
         ]
@@ -544,12 +549,19 @@ class Report(models.Model):
         return f"{self.measure}: {self.period_start:%d.%m.%Y}"
 
     def save(self, *args, **kwargs):
-        if self.period_end is None:
-            self.period_end = self.period_start
+        self.derive_fields()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("measures:detail", kwargs={"pk": self.measure_id}) + f"#report-{self.pk}"
+
+    def clean(self):
+        self.derive_fields()  # before the constraints compare the period's ends
+
+    def derive_fields(self) -> None:
+        """Fill the fields computed from the others (``save()`` and bulk writers call this)."""
+        if self.period_end is None:
+            self.period_end = self.period_start  # one evening
 
     @property
     def is_single_day(self) -> bool:

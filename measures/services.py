@@ -369,8 +369,6 @@ def _write_report(report: Report, user: User | None, values: Snapshot) -> Report
     for name in REPORT_FIELDS:
         if name in values:
             setattr(report, name, values[name])
-    if report.period_end is None:
-        report.period_end = report.period_start
     report.full_clean()
     by(report, user)
     report.save()
@@ -400,9 +398,11 @@ def report_update(
     else:
         record = base_record(Report.history, current.pk, version)
         base = _report_snapshot(record) if record is not None else None
-    mine = overlay(base or theirs, {k: v for k, v in data.items() if k in REPORT_FIELDS})
-    if mine.get("period_end") is None:
-        mine["period_end"] = mine.get("period_start")
+    submitted = Report(
+        **overlay(base or theirs, {k: v for k, v in data.items() if k in REPORT_FIELDS})
+    )
+    submitted.derive_fields()
+    mine = _report_snapshot(submitted)
     merge = merge_or_raise(
         current=current,
         base=base,

@@ -1,21 +1,16 @@
 from django.urls import path
 
-from measures import evaluation, exports, views
+from measures import exports, views
 
 app_name = "measures"
 
 urlpatterns = [
     path("measures/", views.MeasureListView.as_view(), name="list"),
     path("measures/new/", views.MeasureCreateView.as_view(), name="create"),
-    # Exports and the evaluation page: measures/exports.py, measures/evaluation.py.
+    # The exports: measures/exports.py. A community's evaluation page: partnerships/views.py.
     path("measures/export.csv", exports.measures_csv, name="export_csv"),
     path("measures/export.xlsx", exports.measures_xlsx, name="export_xlsx"),
     path("reports/export.csv", exports.reports_csv, name="reports_export_csv"),
-    path(
-        "communities/<slug:slug>/evaluation/",
-        evaluation.CommunityEvaluationView.as_view(),
-        name="community_evaluation",
-    ),
     path("measures/<int:pk>/", views.MeasureDetailView.as_view(), name="detail"),
     path("measures/<int:pk>/edit/", views.MeasureUpdateView.as_view(), name="update"),
     path("measures/<int:pk>/history/", views.MeasureHistoryView.as_view(), name="history"),

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,10 +12,11 @@ from django_filters.views import FilterView
 
 from aktive.editing import SavesThroughService
 from aktive.pagination import ElidedPaginationMixin, page_or_404
+from measures.charts import measure_chart
 from measures.filters import MeasureFilter
 from measures.forms import MeasureForm, PhotoForm, ReportForm
 from measures.history import changes, measure_history
-from measures.models import Measure, MeasurePartner, Report
+from measures.models import Measure, Report
 from measures.permissions import (
     can_create_measure,
     can_edit_measure,
@@ -37,19 +37,6 @@ REPORTS_PER_PAGE = 10
 CHANGES_PER_PAGE = 20
 
 
-def measure_queryset():
-    """One measure with what its pages show, in a fixed number of queries."""
-    return Measure.objects.select_related(
-        "community", "lead_partner", "created_by", "updated_by"
-    ).prefetch_related(
-        Prefetch(
-            "partner_links",
-            queryset=MeasurePartner.objects.select_related("partner").order_by("partner__name"),
-        ),
-        "target_groups",
-    )
-
-
 class MeasureEditMixin:
     """Loads the measure named in the URL and refuses (403) anyone who may not edit it.
 
@@ -62,7 +49,7 @@ class MeasureEditMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def get_measure(self) -> Measure:
-        return get_object_or_404(measure_queryset(), pk=self.kwargs["pk"])
+        return get_object_or_404(Measure.objects.for_detail(), pk=self.kwargs["pk"])
 
     page_title = ""
 
@@ -96,7 +83,7 @@ class MeasureDetailView(DetailView):
     context_object_name = "measure"
 
     def get_queryset(self):
-        return measure_queryset()
+        return Measure.objects.for_detail()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -105,6 +92,7 @@ class MeasureDetailView(DetailView):
         context["reports_page"] = page
         context["reports_page_range"] = page.paginator.get_elided_page_range(page.number)
         context["can_edit"] = can_edit_measure(self.request.user, self.object)
+        context["chart"] = measure_chart(self.object)
         return context
 
 
@@ -304,7 +292,7 @@ class ReportUpdateView(MeasureEditMixin, SavesThroughService, FormView):
         return get_object_or_404(Report, pk=self.kwargs["pk"])
 
     def get_measure(self) -> Measure:
-        return get_object_or_404(measure_queryset(), pk=self.report.measure_id)
+        return get_object_or_404(Measure.objects.for_detail(), pk=self.report.measure_id)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "measure": self.measure, "instance": self.report}

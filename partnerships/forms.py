@@ -1,11 +1,9 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
 from django import forms
-from django.core.exceptions import ValidationError
 
 from aktive.editing import VersionedForm
 from partnerships.models import Community, Meeting, Partner
-from partnerships.validators import validate_partners_in_community
 
 
 class MeetingForm(VersionedForm, forms.ModelForm):
@@ -46,19 +44,6 @@ class MeetingForm(VersionedForm, forms.ModelForm):
             "version",
             "seen_version",
         )
-
-    def clean(self):
-        cleaned = super().clean()
-        if "partners_present" in cleaned:
-            try:
-                validate_partners_in_community(
-                    community=self.community,
-                    partners=cleaned["partners_present"],
-                    field="partners_present",
-                )
-            except ValidationError as error:
-                self.add_error(None, error)
-        return cleaned
 
     def meeting_data(self) -> dict:
         return {

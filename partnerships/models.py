@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -13,6 +14,29 @@ from partnerships.dates import validate_activity_date
 from partnerships.text import unique_slug
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
+
+
+class ConstraintsOnFields:
+    """Shows a check constraint's error next to the field it is about, in forms and admin.
+
+    A constraint names its field in ``violation_error_code``; Django would put the message
+    above the form. The constraint stays the one statement of its rule, in the database too.
+    """
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors: dict[str, list] = {}
+            for key, messages in error.error_dict.items():
+                for message in messages:
+                    field = message.code if message.code in self._field_names() else key
+                    errors.setdefault(field, []).append(message)
+            raise ValidationError(errors) from error
+
+    @classmethod
+    def _field_names(cls) -> set[str]:
+        return {field.name for field in cls._meta.get_fields()}
 
 
 def author_field(verbose_name) -> models.ForeignKey:

@@ -48,11 +48,10 @@ class CommunityMixin:
         return get_object_or_404(Community, slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            community=self.community,
-            can_record_meeting=can_record_meeting(self.request.user, self.community),
-            **kwargs,
-        )
+        return super().get_context_data(community=self.community, **kwargs)
+
+    def can_record_meeting(self) -> bool:
+        return can_record_meeting(self.request.user, self.community)
 
 
 class CommunityDetailView(CommunityMixin, DetailView):
@@ -105,6 +104,7 @@ class CommunityDetailView(CommunityMixin, DetailView):
             "partners_present"
         )[:5]
         context["can_create_measure"] = can_create_measure(self.request.user, community)
+        context["can_record_meeting"] = self.can_record_meeting()
         return context
 
 
@@ -177,6 +177,9 @@ class MeetingListView(CommunityMixin, ElidedPaginationMixin, ListView):
             Prefetch("partners_present", queryset=Partner.objects.order_by("name"))
         )
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_record_meeting=self.can_record_meeting(), **kwargs)
+
 
 class MeetingDetailView(CommunityMixin, DetailView):
     template_name = "partnerships/meeting_detail.html"
@@ -197,10 +200,7 @@ class MeetingCreateView(CommunityMixin, SavesThroughService, FormView):
     success_message = gettext_lazy("The meeting is recorded.")
 
     def dispatch(self, request, *args, **kwargs):
-        require(
-            can_record_meeting(request.user, self.community),
-            "may not record meetings in this community",
-        )
+        require(self.can_record_meeting(), "may not record meetings in this community")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(community, query: str = "") -> str:
-    return reverse("measures:community_evaluation", args=[community.slug]) + query
+    return reverse("partnerships:community_evaluation", args=[community.slug]) + query
 
 
 @pytest.fixture

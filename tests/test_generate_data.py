@@ -9,7 +9,6 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 
 from measures.models import Measure, MeasurePartner, Report
-from measures.views import measure_queryset
 from partnerships.models import Community, CommunityPartner, User
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +84,7 @@ def test_search_text_is_filled_so_search_finds_generated_measures():
 
 def test_history_rows_match_each_measure_and_report():
     generate()
-    for measure in measure_queryset():
+    for measure in Measure.objects.for_detail():
         rows = list(measure.history.order_by("history_date", "history_id"))
         assert [row.version for row in rows] == list(range(1, measure.version + 1))
         assert rows[0].history_type == "+" and rows[-1].title == measure.title

@@ -36,7 +36,7 @@ PAGES = [
     (
         "evaluation page",
         lambda d: (
-            reverse("measures:community_evaluation", args=[d["community"].slug]) + "?year=2025"
+            reverse("partnerships:community_evaluation", args=[d["community"].slug]) + "?year=2025"
         ),
         13,
     ),

@@ -6,17 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from measures.charts import community_month_chart, community_year_chart, measure_chart
 from measures.models import Report
 from measures.periods import Period
-from measures.stats import (
-    community_month_chart,
-    community_year_chart,
-    measure_chart,
-    monthly_totals,
-    report_totals,
-    reports_in,
-    with_report_totals,
-)
 from tests.factories import CommunityFactory, MeasureFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +57,7 @@ def reports(community, measure):
 def test_months_without_reports_are_zero_and_a_spanning_report_counts_where_it_starts(
     reports, measure
 ):
-    months = monthly_totals(Report.objects.filter(measure=measure), SPRING)
+    months = Report.objects.filter(measure=measure).monthly(SPRING)
     assert [row["month"] for row in months] == [day(1, 1), day(2, 1), day(3, 1), day(4, 1)]
     assert [row["participants"] for row in months] == [65, 0, 30, 0]
     assert [row["reports"] for row in months] == [2, 0, 1, 0]
@@ -83,7 +75,7 @@ def test_months_without_reports_are_zero_and_a_spanning_report_counts_where_it_s
 def test_totals_per_measure_in_a_period(reports, measure, community):
     rows = {
         m.title: m
-        for m in with_report_totals(community.measures.all(), Period.year(2026)).order_by("title")
+        for m in community.measures.with_report_totals(Period.year(2026)).order_by("title")
     }
     open_hall = rows["Åpen hall"]
     assert open_hall.report_count == 3  # not the one that starts in December 2025
@@ -99,7 +91,7 @@ def test_totals_per_measure_in_a_period(reports, measure, community):
 
 def test_totals_all_time_and_without_reports(reports, measure, community):
     quiet = MeasureFactory(community=community, title="E-sport")
-    rows = {m.pk: m for m in with_report_totals(community.measures.all())}
+    rows = {m.pk: m for m in community.measures.with_report_totals()}
     assert rows[measure.pk].report_count == 5
     assert rows[measure.pk].participants_total == 113
     assert rows[measure.pk].first_activity == day(5, 2, 2024)
@@ -114,12 +106,14 @@ def test_totals_do_not_multiply_when_the_measures_are_filtered_through_relations
 ):
     """A filter across partners joins rows; the totals must not count a report twice."""
     filtered = community.measures.filter(partners__in=[measure.lead_partner]).distinct()
-    (row,) = with_report_totals(filtered, Period.year(2026))
+    (row,) = filtered.with_report_totals(Period.year(2026))
     assert row.participants_total == 95
 
 
 def test_report_totals_of_the_community_agree_with_the_rows(reports, community):
-    totals = report_totals(reports_in(Period.year(2026)).filter(measure__community=community))
+    totals = (
+        Report.objects.starting_in(Period.year(2026)).filter(measure__community=community).totals()
+    )
     assert totals["report_count"] == 4
     assert totals["participants_total"] == 195  # 95 + the archived 100
     assert totals["girls_total"] == 88

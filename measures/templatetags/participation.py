@@ -1,5 +1,4 @@
-"""Participation charts for pages outside this app's views (the community page lives in
-``partnerships``, which may not import ``measures``). Each tag runs a fixed number of queries."""
+"""The cells of participation tables and of the evaluation page's table. No queries."""
 
 from django import template
 from django.conf import settings
@@ -9,31 +8,9 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from measures.periods import Period
-from measures.stats import community_month_chart, community_year_chart, measure_chart
 from measures.templatetags.status import measure_status
 
 register = template.Library()
-
-
-@register.inclusion_tag("measures/partials/participation_chart.html")
-def measure_participation(measure):
-    """Participants and volunteers per month of one measure, the last twelve months."""
-    return {"chart": measure_chart(measure)}
-
-
-@register.inclusion_tag("measures/partials/community_participation.html")
-def community_participation(community):
-    """Participants per measure per year, and per month over the last twelve months."""
-    return {
-        "community": community,
-        "charts": [
-            community_year_chart(community),
-            community_month_chart(
-                community, Period.last_months(), id=f"community-{community.pk}-months"
-            ),
-        ],
-    }
 
 
 @register.filter
