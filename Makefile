@@ -33,10 +33,11 @@ node_modules/.installed: package.json package-lock.json
 		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the browser tests will be skipped (apt-get install npm)"; fi
 
-## Lint, check migrations and run the tests (PostgreSQL when DATABASE_URL is set, else SQLite).
+## Lint, check the layers (import-linter), check migrations and run the tests (PostgreSQL when DATABASE_URL is set, else SQLite).
 test: $(VENV)/.installed-dev messages node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 

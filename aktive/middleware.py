@@ -4,9 +4,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
-from django.dispatch import receiver
 from django.utils import translation
 from django.utils.functional import empty
 
@@ -148,17 +146,3 @@ def client_ip(request) -> str | None:
         if len(addresses) >= count:
             return addresses[-count]
     return request.META.get("REMOTE_ADDR")
-
-
-# Connected here because this module is loaded with the middleware, before any request.
-@receiver(user_login_failed)
-def log_failed_login(sender, credentials, request=None, **kwargs):
-    """Every failed login, with the username tried (never the password)."""
-    security_logger.warning(
-        "login failed",
-        extra={
-            "username": credentials.get("username"),
-            "ip": client_ip(request) if request is not None else None,
-            "path": safe_path(request.path) if request is not None else None,
-        },
-    )

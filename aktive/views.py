@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from measures.history import Change
-from measures.models import Measure, Report
+from measures.history import recent_changes
+from measures.models import Measure
 from partnerships.models import Community, Partner
 
 RECENT_CHANGES = 10
@@ -34,7 +34,7 @@ def dashboard(request):
     context = {
         "my_measures": shown[:MY_MEASURES],
         "my_communities": my_communities,
-        "recent_changes": recent_changes(user, my_communities),
+        "recent_changes": recent_changes(user, my_communities, RECENT_CHANGES),
     }
     if len(shown) > MY_MEASURES:
         # A big club has hundreds: the rest are one click away, in the filterable list.
@@ -42,46 +42,6 @@ def dashboard(request):
         partners = list(Partner.objects.filter(pk__in=user.partner_ids).values_list("slug")[:2])
         context["my_partner_slug"] = partners[0][0] if len(partners) == 1 else None
     return render(request, "dashboard.html", context)
-
-
-def recent_changes(user, communities) -> list[dict]:
-    """The latest saves of measures and reports in ``communities`` by other people."""
-    measures = (
-        Measure.history.filter(community__in=communities, history_user__isnull=False)
-        .exclude(history_user=user)
-        .select_related("community", "history_user")
-        .prefetch_related("history_user__partners")
-        .order_by("-history_date")[:RECENT_CHANGES]
-    )
-    reports = (
-        Report.history.filter(measure__community__in=communities, history_user__isnull=False)
-        .exclude(history_user=user)
-        .select_related("measure", "history_user")
-        .prefetch_related("history_user__partners")
-        .order_by("-history_date")[:RECENT_CHANGES]
-    )
-    changes = [
-        {
-            "kind": Change(record).kind,
-            "at": record.history_date,
-            "by": record.history_user,
-            "title": record.title,
-            "measure_id": record.id,
-            "history_id": record.history_id,
-        }
-        for record in measures
-    ] + [
-        {
-            "kind": "report_created" if record.history_type == "+" else "report_changed",
-            "at": record.history_date,
-            "by": record.history_user,
-            "title": record.measure.title,
-            "measure_id": record.measure_id,
-            "report": record,
-        }
-        for record in reports
-    ]
-    return sorted(changes, key=lambda change: change["at"], reverse=True)[:RECENT_CHANGES]
 
 
 @never_cache

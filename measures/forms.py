@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aktive.editing import VersionedForm
-from aktive.images import ACCEPT_ATTRIBUTE, ProcessedImage, process_image
+from measures.images import ACCEPT_ATTRIBUTE, ProcessedImage, process_image
 from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
 from partnerships.models import Community, Partner
 

@@ -12,11 +12,13 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from measures.models import Measure
+from measures.models import Measure, Report
 from measures.services import ChangeReason
 
 HistoricalMeasure = Measure.history.model
+HistoricalReport = Report.history.model
 HistoricalMeasurePartner = HistoricalMeasure.partners.model
 HistoricalMeasureTargetGroup = HistoricalMeasure.target_groups.model
 
@@ -50,15 +52,29 @@ class FieldChange:
     is_long: bool = False
 
 
+# What someone did, in the words every page uses for it (dashboard and history alike).
+PHRASES = {
+    "created": gettext_lazy("created the measure"),
+    "changed": gettext_lazy("changed the measure"),
+    "archived": gettext_lazy("archived the measure"),
+    "restored": gettext_lazy("restored the measure"),
+    "photo": gettext_lazy("changed the photo of the measure"),
+    "deleted": gettext_lazy("deleted the measure"),
+    "report_changed": gettext_lazy("corrected a report for"),
+}
+
+
 @dataclass
 class Change:
-    """One save of a measure: the history row and what it changed."""
+    """One save of a measure or of one of its reports: the history row and what it changed."""
 
     record: Any
     fields: list[FieldChange] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
+        if isinstance(self.record, HistoricalReport):
+            return "report_created" if self.record.history_type == "+" else "report_changed"
         if self.record.history_type == "+":
             return "created"
         if self.record.history_type == "-":
@@ -67,6 +83,52 @@ class Change:
         if reason in {ChangeReason.ARCHIVED, ChangeReason.RESTORED, ChangeReason.PHOTO}:
             return reason
         return "changed"
+
+    @property
+    def phrase(self) -> str:
+        """What was done, to be followed by the measure's title where a page names it."""
+        if self.kind == "report_created":
+            count = self.record.participants
+            return ngettext(
+                "logged a report with %(count)s participant for",
+                "logged a report with %(count)s participants for",
+                count,
+            ) % {"count": count}
+        return str(PHRASES[self.kind])
+
+    @property
+    def measure_id(self) -> int:
+        return self.record.measure_id if self.is_report else self.record.id
+
+    @property
+    def title(self) -> str:
+        return self.record.measure.title if self.is_report else self.record.title
+
+    @property
+    def is_report(self) -> bool:
+        return isinstance(self.record, HistoricalReport)
+
+
+def recent_changes(user, communities, count: int) -> list[Change]:
+    """The latest saves of measures and reports in ``communities`` by other people."""
+    measures = (
+        HistoricalMeasure.objects.filter(community__in=communities, history_user__isnull=False)
+        .exclude(history_user=user)
+        .select_related("history_user")
+        .prefetch_related("history_user__partners")
+        .order_by("-history_date")[:count]
+    )
+    reports = (
+        HistoricalReport.objects.filter(
+            measure__community__in=communities, history_user__isnull=False
+        )
+        .exclude(history_user=user)
+        .select_related("measure", "history_user")
+        .prefetch_related("history_user__partners")
+        .order_by("-history_date")[:count]
+    )
+    changes = [Change(record) for record in [*measures, *reports]]
+    return sorted(changes, key=lambda change: change.record.history_date, reverse=True)[:count]
 
 
 def measure_history(measure: Measure) -> QuerySet:

@@ -8,15 +8,7 @@ these functions.
 """
 
 from partnerships.models import Community, User
-from partnerships.permissions import can_create_measure, is_active_user
-
-__all__ = [
-    "can_create_measure",
-    "can_edit_all_measures",
-    "can_edit_measure",
-    "communities_for_new_measure",
-    "measure_partner_ids",
-]
+from partnerships.permissions import is_active_user, is_partner_in_community
 
 
 def can_edit_all_measures(user) -> bool:
@@ -48,3 +40,10 @@ def communities_for_new_measure(user: User):
     if user.has_perm("measures.add_measure"):
         return Community.objects.active()
     return Community.objects.active().of_user(user)
+
+
+def can_create_measure(user, community: Community) -> bool:
+    """One of the user's partners is a partner of the community (or the model permission)."""
+    if not is_active_user(user) or not community.is_active:
+        return False
+    return user.has_perm("measures.add_measure") or is_partner_in_community(user, community)

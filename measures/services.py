@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from aktive.images import ProcessedImage, delete_files_on_commit
+from measures.images import ProcessedImage, delete_files_on_commit
 from measures.models import (
     MEASURE_HISTORY,
     REPORT_FIELDS,

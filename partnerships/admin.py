@@ -12,7 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from aktive.images import ACCEPT_ATTRIBUTE, delete_files_on_commit, process_image
+from measures.images import ACCEPT_ATTRIBUTE, delete_files_on_commit, process_image
 from partnerships.models import (
     Community,
     CommunityPartner,
@@ -230,16 +230,6 @@ class MembershipInline(admin.TabularInline):
         return formset
 
 
-class PartnerCommunityInline(admin.TabularInline):
-    model = CommunityPartner
-    formset = CommunityPartnerFormSet
-    extra = 0
-    autocomplete_fields = ["community"]
-    fields = ["community", "role", "since"]
-    verbose_name = _("community")
-    verbose_name_plural = _("communities")
-
-
 class PartnerAdminForm(forms.ModelForm):
     """A logo is checked and re-encoded like a measure's photo; the upload itself is not kept."""
 
@@ -285,10 +275,6 @@ class CommunityPartnerAdmin(admin.ModelAdmin):
     search_fields = ["partner__name", "community__name", "role"]
     list_select_related = ["partner", "community"]
     autocomplete_fields = ["partner", "community"]
-
-    def delete_model(self, request, obj):
-        validate_partner_removable(community=obj.community, partner=obj.partner)
-        super().delete_model(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # Removal goes through the community's inline, which checks the measures first.

@@ -21,13 +21,6 @@ def is_partner_in_community(user, community: Community) -> bool:
     ).exists()
 
 
-def can_create_measure(user, community: Community) -> bool:
-    """One of the user's partners is a partner of the community (or the model permission)."""
-    if not is_active_user(user) or not community.is_active:
-        return False
-    return user.has_perm("measures.add_measure") or is_partner_in_community(user, community)
-
-
 def can_record_meeting(user, community: Community) -> bool:
     """The community's partners, the Evaluator group and staff with the model permission."""
     if not is_active_user(user):

@@ -12,10 +12,10 @@ from aktive.pagination import ElidedPaginationMixin
 from measures.charts import community_month_chart, community_year_chart
 from measures.models import Measure, Report
 from measures.periods import Period, PeriodForm
+from measures.permissions import can_create_measure
 from partnerships.forms import MeetingForm
 from partnerships.models import Community, CommunityPartner, Meeting, Partner
 from partnerships.permissions import (
-    can_create_measure,
     can_edit_meeting,
     can_record_meeting,
     require,

@@ -41,7 +41,7 @@ class TestDashboard:
             measure=elsewhere, user=other_partner_user, version=1, data={"venue": "Hallen"}
         )
         response = as_user(partner_user).get("/")
-        kinds = [(c["kind"], c["title"]) for c in response.context["recent_changes"]]
+        kinds = [(c.kind, c.title) for c in response.context["recent_changes"]]
         assert kinds == [
             ("report_changed", "Åpen hall"),
             ("report_created", "Åpen hall"),

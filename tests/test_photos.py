@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from aktive.images import MAX_SIDE, THUMBNAIL_SIDE
+from measures.images import MAX_SIDE, THUMBNAIL_SIDE
 from tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class AktiveConfig(AppConfig):
+    """The site shell: settings, URLs, the dashboard and system views, middleware, ops commands."""
+
+    name = "aktive"
+    verbose_name = "Aktive Lokalsamfunn"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_login_failed
+
+        from aktive.signals import log_failed_login
+
+        user_login_failed.connect(log_failed_login, dispatch_uid="aktive.log_failed_login")
