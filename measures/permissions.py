@@ -1,4 +1,4 @@
-"""Who may change measures: the permission rule of DESIGN.md, decided here and nowhere else.
+"""Who may change measures: the permission rule, decided here and nowhere else.
 
 Every logged-in user reads everything. A user edits a measure (its text, photo, archive state
 and reports) iff the user belongs to one of the measure's partners, or has the model

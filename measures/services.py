@@ -27,16 +27,14 @@ from partnerships.text import unique_slug
 from partnerships.validators import validate_partners_in_community
 from partnerships.versioning import (
     ABSENT,
-    Merge,
     Snapshot,
     VersionConflict,
     Vocabulary,
-    base_record,
     by,
     history_paused,
     lock_current,
     members,
-    merge_or_raise,
+    merge_edit,
     overlay,
 )
 
@@ -91,10 +89,9 @@ def _measure_snapshot(measure: Measure) -> Snapshot:
     return values
 
 
-def _measure_base(measure: Measure, version: int) -> Snapshot | None:
-    """The measure as it was at ``version``, from its history; None if it has no such row."""
-    record = base_record(Measure.history, measure.pk, version)
-    links = record.partners.values_list("partner_id", "contribution") if record else []
+def _measure_history_snapshot(record) -> Snapshot | None:
+    """The measure as a history row holds it; None if the row has no partners recorded."""
+    links = record.partners.values_list("partner_id", "contribution")
     if not links:
         # A measure always has a partner: a row without any predates the recorded relations.
         return None
@@ -110,9 +107,9 @@ def _measure_base(measure: Measure, version: int) -> Snapshot | None:
 def _measure_input(
     start: Snapshot,
     data: Mapping[str, Any],
-    partners: Sequence[Partner] | None,
-    target_groups: Sequence[TargetGroup] | None,
-    contributions: Mapping[int, str] | None,
+    partners: Sequence[Partner] | None = None,
+    target_groups: Sequence[TargetGroup] | None = None,
+    contributions: Mapping[int, str] | None = None,
 ) -> Snapshot:
     """What the user submitted, over ``start`` for everything the submission does not name."""
     contributions = contributions or {}
@@ -256,9 +253,11 @@ def measure_create(
     return measure
 
 
-def _measure_merge(
-    current: Measure,
+@transaction.atomic
+def measure_update(
     *,
+    measure: Measure,
+    user: User | None,
     version: int,
     data: Mapping[str, Any],
     partners: Sequence[Partner] | None = None,
@@ -266,33 +265,23 @@ def _measure_merge(
     contributions: Mapping[int, str] | None = None,
     seen_version: int | None = None,
     resolutions: Mapping[str, str] | None = None,
-) -> Merge:
-    theirs = _measure_snapshot(current)
-    base = theirs if current.version == version else _measure_base(current, version)
-    mine = _measure_input(base or theirs, data, partners, target_groups, contributions)
-    return merge_or_raise(
-        current=current,
-        base=base,
-        theirs=theirs,
-        mine=mine,
+) -> Measure:
+    """Save an edit made from ``version``, merged with whatever others saved since.
+
+    Relations left as None are not part of the edit. Raises ``VersionConflict`` while a field
+    that both changed has no choice in ``resolutions`` (made against ``seen_version``).
+    """
+    current = lock_current(Measure, measure.pk)
+    merge = merge_edit(
+        current,
         version=version,
         seen_version=seen_version,
         resolutions=resolutions,
-        vocabulary=measure_vocabulary(base or {}, theirs, mine),
+        snapshot=_measure_snapshot,
+        history_snapshot=_measure_history_snapshot,
+        submitted=lambda start: _measure_input(start, data, partners, target_groups, contributions),
+        vocabulary=measure_vocabulary,
     )
-
-
-@transaction.atomic
-def measure_update(*, measure: Measure, user: User | None, **edit) -> Measure:
-    """Save an edit made from ``version``, merged with whatever others saved since.
-
-    ``edit``: ``version``, ``data`` and optionally ``partners``, ``target_groups`` and
-    ``contributions`` (None: not part of the edit), ``seen_version`` and ``resolutions``.
-    Raises ``VersionConflict`` while a field that both changed has no choice in
-    ``resolutions`` (made against ``seen_version``).
-    """
-    current = lock_current(Measure, measure.pk)
-    merge = _measure_merge(current, **edit)
     _write_measure(current, merge.values)
     current.version += 1
     current.updated_by = user
@@ -359,7 +348,7 @@ def _report_snapshot(report) -> Snapshot:
     return {name: getattr(report, name) for name in REPORT_FIELDS}
 
 
-def report_vocabulary() -> Vocabulary:
+def report_vocabulary(*snapshots: Snapshot) -> Vocabulary:
     return Vocabulary(
         label=lambda key: field_label(Report, key), display=lambda key, value: display_value(value)
     )
@@ -391,27 +380,22 @@ def report_update(
     resolutions: Mapping[str, str] | None = None,
 ) -> Report:
     """Correct a report loaded at ``version``, merged with corrections saved since."""
+
+    def submitted(start: Snapshot) -> Snapshot:
+        report = Report(**overlay(start, {k: v for k, v in data.items() if k in REPORT_FIELDS}))
+        report.derive_fields()  # an empty end is the start, as when it is saved
+        return _report_snapshot(report)
+
     current = lock_current(Report, report.pk)
-    theirs = _report_snapshot(current)
-    if current.version == version:
-        base = theirs
-    else:
-        record = base_record(Report.history, current.pk, version)
-        base = _report_snapshot(record) if record is not None else None
-    submitted = Report(
-        **overlay(base or theirs, {k: v for k, v in data.items() if k in REPORT_FIELDS})
-    )
-    submitted.derive_fields()
-    mine = _report_snapshot(submitted)
-    merge = merge_or_raise(
-        current=current,
-        base=base,
-        theirs=theirs,
-        mine=mine,
+    merge = merge_edit(
+        current,
         version=version,
         seen_version=seen_version,
         resolutions=resolutions,
-        vocabulary=report_vocabulary(),
+        snapshot=_report_snapshot,
+        history_snapshot=_report_snapshot,
+        submitted=submitted,
+        vocabulary=report_vocabulary,
     )
     current.version += 1
     return _write_report(current, user, merge.values)

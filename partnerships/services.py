@@ -13,12 +13,11 @@ from partnerships.versioning import (
     ABSENT,
     Snapshot,
     Vocabulary,
-    base_record,
     by,
     history_paused,
     lock_current,
     members,
-    merge_or_raise,
+    merge_edit,
     overlay,
 )
 
@@ -42,7 +41,7 @@ def _meeting_input(
     return overlay(start, changes)
 
 
-def meeting_vocabulary() -> Vocabulary:
+def meeting_vocabulary(*snapshots: Snapshot) -> Vocabulary:
     names: dict[int, str] = {}
 
     def label(key: str) -> str:
@@ -112,26 +111,17 @@ def meeting_update(
 ) -> Meeting:
     """Save an edit of a meeting loaded at ``version``, merged with edits saved since."""
     current = lock_current(Meeting, meeting.pk)
-    theirs = _meeting_snapshot(current, current.partners_present.values_list("pk", flat=True))
-    if current.version == version:
-        base = theirs
-    else:
-        record = base_record(Meeting.history, current.pk, version)
-        base = (
-            _meeting_snapshot(record, record.partners_present.values_list("partner_id", flat=True))
-            if record is not None
-            else None
-        )
-    mine = _meeting_input(base or theirs, data, partners_present)
-    merge = merge_or_raise(
-        current=current,
-        base=base,
-        theirs=theirs,
-        mine=mine,
+    merge = merge_edit(
+        current,
         version=version,
         seen_version=seen_version,
         resolutions=resolutions,
-        vocabulary=meeting_vocabulary(),
+        snapshot=lambda m: _meeting_snapshot(m, m.partners_present.values_list("pk", flat=True)),
+        history_snapshot=lambda record: _meeting_snapshot(
+            record, record.partners_present.values_list("partner_id", flat=True)
+        ),
+        submitted=lambda start: _meeting_input(start, data, partners_present),
+        vocabulary=meeting_vocabulary,
     )
     _write_meeting(current, merge.values)
     current.version += 1

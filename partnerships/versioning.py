@@ -142,46 +142,57 @@ def base_record(history, pk: int, version: int):
     return history.filter(id=pk, version=version).order_by("-history_date", "-history_id").first()
 
 
-def merge_or_raise(
-    *,
+def merge_edit(
     current: models.Model,
-    base: Snapshot | None,
-    theirs: Snapshot,
-    mine: Snapshot,
+    *,
     version: int,
     seen_version: int | None,
     resolutions: Mapping[str, str] | None,
-    vocabulary: Vocabulary,
+    snapshot: Callable[[models.Model], Snapshot],
+    history_snapshot: Callable[[Any], Snapshot | None],
+    submitted: Callable[[Snapshot], Snapshot],
+    vocabulary: Callable[..., Vocabulary],
 ) -> Merge:
-    """The merged values, or ``VersionConflict`` if a field both changed has no choice yet."""
+    """Merge an edit made from ``version`` into the locked ``current`` record.
+
+    ``snapshot`` reads the record as stored, ``history_snapshot`` a history row of it (None if
+    the row lacks what a snapshot needs), ``submitted`` lays the edit over a snapshot and
+    ``vocabulary`` names fields for the conflict page. Raises ``VersionConflict`` while a field
+    both changed has no choice.
+    """
+    theirs = snapshot(current)
     if current.version == version:
-        return three_way_merge(theirs, theirs, mine)
+        return three_way_merge(theirs, theirs, submitted(theirs))
+    record = base_record(type(current).history, current.pk, version)
+    base = history_snapshot(record) if record is not None else None
+    mine = submitted(base or theirs)
     if seen_version != current.version:
         resolutions = None  # chosen against a version that is no longer the newest
     merge = three_way_merge(base, theirs, mine, resolutions)
-    if merge.conflicts:
-        raise VersionConflict(
-            current=current,
-            conflicts=[
-                FieldConflict(
-                    key=key,
-                    label=vocabulary.label(key),
-                    theirs=vocabulary.display(key, theirs.get(key, ABSENT)),
-                    mine=vocabulary.display(key, mine.get(key, ABSENT)),
-                )
-                for key in merge.conflicts
-            ],
-            theirs_kept={key: merge.values[key] for key in merge.theirs_changed},
-            theirs_changed=vocabulary.labels(merge.theirs_changed),
-            mine_changed=vocabulary.labels(merge.mine_changed),
-            saves=list(
-                type(current)
-                .history.filter(id=current.pk, version__gt=version)
-                .select_related("history_user")
-                .order_by("history_date", "history_id")
-            ),
-        )
-    return merge
+    if not merge.conflicts:
+        return merge
+    words = vocabulary(base or {}, theirs, mine)
+    raise VersionConflict(
+        current=current,
+        conflicts=[
+            FieldConflict(
+                key=key,
+                label=words.label(key),
+                theirs=words.display(key, theirs.get(key, ABSENT)),
+                mine=words.display(key, mine.get(key, ABSENT)),
+            )
+            for key in merge.conflicts
+        ],
+        theirs_kept={key: merge.values[key] for key in merge.theirs_changed},
+        theirs_changed=words.labels(merge.theirs_changed),
+        mine_changed=words.labels(merge.mine_changed),
+        saves=list(
+            type(current)
+            .history.filter(id=current.pk, version__gt=version)
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        ),
+    )
 
 
 @contextmanager

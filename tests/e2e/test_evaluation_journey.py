@@ -1,5 +1,5 @@
-"""Issue 5's "Done when": the researcher evaluates Konnerud for a year, prints the page and takes
-the data to Excel. In a real browser, with axe on every page."""
+"""The researcher evaluates Konnerud for a year, prints the page and takes the data to Excel.
+In a real browser, with axe on every page."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""The journeys of issue 3's "Done when", in a real browser, with axe on every page."""
+"""A partner's day in a real browser: search, edit, report, refusals; axe on every page."""
 
 import re
 

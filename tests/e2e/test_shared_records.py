@@ -1,4 +1,4 @@
-"""Issue 4's "Done when", in real browsers: two partners editing at once, history, photos."""
+"""Shared records in real browsers: two partners editing at once, history, photos."""
 
 import io
 import re
