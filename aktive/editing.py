@@ -5,6 +5,8 @@ shows what the service refused next to the form: a ``ValidationError`` as field 
 ``VersionConflict`` as the conflict panel, with everything the user typed still in the form.
 """
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +17,21 @@ from django.utils.translation import gettext_lazy
 from partnerships.versioning import MINE, THEIRS, VersionConflict
 
 RESOLVE_PREFIX = "resolve_"
+
+
+def crispy_helper(*layout) -> FormHelper:
+    """A crispy helper for forms rendered inside a page's own <form> tag."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+def two_columns(*fields: str) -> Div:
+    """Fields side by side on a wide screen, one under the other on a phone."""
+    return Div(*(Div(name, css_class="col-sm-6") for name in fields), css_class="row")
 
 
 class VersionedForm(forms.Form):

@@ -1,25 +1,14 @@
 from crispy_forms.bootstrap import InlineCheckboxes
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Fieldset
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aktive.editing import VersionedForm
+from aktive.editing import VersionedForm, crispy_helper, two_columns
 from measures.images import ACCEPT_ATTRIBUTE, ProcessedImage, process_image
 from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
 from partnerships.models import Community, Partner
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def crispy_helper(*layout) -> FormHelper:
-    """A crispy helper for forms rendered inside a page's own <form> tag."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    if layout:
-        helper.layout = Layout(*layout)
-    return helper
 
 
 class MeasureForm(VersionedForm, forms.ModelForm):
@@ -127,9 +116,17 @@ class MeasureForm(VersionedForm, forms.ModelForm):
             for name in self.contribution_fields
         }
 
-    def measure_data(self) -> dict:
+    def edit_arguments(self) -> dict:
+        """What ``measure_create`` and ``measure_update`` take from this form."""
         return {
-            name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data
+            "data": {
+                name: self.cleaned_data[name]
+                for name in self.Meta.fields
+                if name in self.cleaned_data
+            },
+            "partners": self.cleaned_data["partners"],
+            "target_groups": self.cleaned_data["target_groups"],
+            "contributions": self.contributions,
         }
 
 
@@ -154,24 +151,10 @@ class ReportForm(VersionedForm, forms.ModelForm):
         for name in ("sessions", "participants", "girls", "volunteers"):
             self.fields[name].widget.attrs.update({"min": 0, "inputmode": "numeric"})
         self.helper = crispy_helper(
-            Fieldset(
-                _("Period"),
-                Div(
-                    Div("period_start", css_class="col-sm-6"),
-                    Div("period_end", css_class="col-sm-6"),
-                    css_class="row",
-                ),
-            ),
+            Fieldset(_("Period"), two_columns("period_start", "period_end")),
             Fieldset(
                 _("How many"),
-                Div(
-                    Div("sessions", css_class="col-sm-6"),
-                    Div("participants", css_class="col-sm-6"),
-                    Div("girls", css_class="col-sm-6"),
-                    Div("volunteers", css_class="col-sm-6"),
-                    Div("volunteer_hours", css_class="col-sm-6"),
-                    css_class="row",
-                ),
+                two_columns("sessions", "participants", "girls", "volunteers", "volunteer_hours"),
             ),
             "note",
             "version",

@@ -142,12 +142,7 @@ class MeasureCreateView(SavesThroughService, FormView):
 
     def save(self, form):
         return measure_create(
-            community=self.community,
-            user=self.request.user,
-            data=form.measure_data(),
-            partners=form.cleaned_data["partners"],
-            target_groups=form.cleaned_data["target_groups"],
-            contributions=form.contributions,
+            community=self.community, user=self.request.user, **form.edit_arguments()
         )
 
 
@@ -173,10 +168,7 @@ class MeasureUpdateView(MeasureEditMixin, SavesThroughService, FormView):
         return measure_update(
             measure=self.measure,
             user=self.request.user,
-            data=form.measure_data(),
-            partners=form.cleaned_data["partners"],
-            target_groups=form.cleaned_data["target_groups"],
-            contributions=form.contributions,
+            **form.edit_arguments(),
             **form.version_kwargs(),
         )
 

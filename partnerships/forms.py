@@ -1,8 +1,6 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout
 from django import forms
 
-from aktive.editing import VersionedForm
+from aktive.editing import VersionedForm, crispy_helper, two_columns
 from partnerships.models import Community, Meeting, Partner
 
 
@@ -28,15 +26,8 @@ class MeetingForm(VersionedForm, forms.ModelForm):
         self.fields["partners_present"].queryset = Partner.objects.filter(
             community_memberships__community=community
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Div(
-                Div("kind", css_class="col-sm-6"),
-                Div("date", css_class="col-sm-6"),
-                css_class="row",
-            ),
+        self.helper = crispy_helper(
+            two_columns("kind", "date"),
             "title",
             "venue",
             "partners_present",
