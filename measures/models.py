@@ -261,13 +261,17 @@ class Measure(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.search_text = search_text(self.title, self.summary, self.description)
+        self.derive_fields()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("measures:detail", kwargs={"pk": self.pk})
+
+    def derive_fields(self) -> None:
+        """Fill the fields computed from the measure's own; ``save()`` and bulk writers call it."""
+        self.search_text = search_text(self.title, self.summary, self.description)
 
 
 class ReportQuerySet(models.QuerySet):
@@ -373,12 +377,16 @@ class Report(models.Model):
         return f"{self.measure}: {self.period_start:%d.%m.%Y}"
 
     def save(self, *args, **kwargs):
-        if self.period_end is None:
-            self.period_end = self.period_start
+        self.derive_fields()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("measures:detail", kwargs={"pk": self.measure_id}) + f"#report-{self.pk}"
+
+    def derive_fields(self) -> None:
+        """Fill the fields computed from the report's own; ``save()`` and bulk writers call it."""
+        if self.period_end is None:
+            self.period_end = self.period_start
 
     @property
     def is_single_day(self) -> bool:
