@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "partnerships",
     "measures",
+    "aktive",
 ]
 
 MIDDLEWARE = [
