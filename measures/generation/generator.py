@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -95,6 +95,8 @@ class Plan:
 
 @dataclass
 class MeasurePlan:
+    """A measure with its partners (the lead first), their contributions, groups and saves."""
+
     measure: Measure
     partners: list[Partner]
     contributions: dict[int, str]
@@ -215,18 +217,16 @@ class Generator:
 
     # --- What they do -----------------------------------------------------------------------
 
+    @transaction.atomic  # a measure with its partner links: the lead's key is checked at commit
     def community(self, plan: Plan, *, measures: int, reports: int) -> Counter:
         """Write one community's measures with their partners, groups, reports and history."""
         plans = self.measures(plan, measures)
         for measure_plan in plans:
-            measure_plan.saves = self.edits(measure_plan)
-            measure = measure_plan.measure
-            measure_plan.saves[-1].apply(measure)
-            measure.created_by, measure.created_at = (
-                measure_plan.saves[0].by,
-                measure_plan.saves[0].at,
-            )
+            measure, saves = measure_plan.measure, self.edits(measure_plan)
+            saves[-1].apply(measure)
+            measure.created_by, measure.created_at = saves[0].by, saves[0].at
             measure.derive_fields()
+            measure_plan.saves = saves
         with own_timestamps(Measure):
             Measure.objects.bulk_create([p.measure for p in plans], batch_size=BATCH)
         links = {
