@@ -254,11 +254,6 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# --- Benchmark ------------------------------------------------------------------------------
-# ``make bench`` sets this to add /bench/bare/, a view that returns a few bytes: the ceiling for
-# any page of the portal. Never set it in production.
-BENCHMARK_BARE_VIEW = env.bool("BENCHMARK_BARE_VIEW", default=False)
-
 # --- Logging ----------------------------------------------------------------------------------
 # One JSON line per event on stdout (systemd's journal or the container log keeps them), each
 # with the request id of the request it belongs to. See aktive/logging.py.

@@ -22,7 +22,3 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-if settings.BENCHMARK_BARE_VIEW:
-    # Only for ``make bench`` (see settings): the cost of Django itself, for comparison.
-    urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench_bare"))

@@ -85,8 +85,3 @@ def locked_out(request, credentials, *args, **kwargs):
     """django-axes' answer to a locked-out username and address: a Norwegian page."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
-
-
-def bench_bare(request):
-    """A few bytes through the whole middleware stack: the ceiling for any page (benchmark)."""
-    return HttpResponse("ok\n", content_type="text/plain")

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from aktive.management.commands.bench_export import create_reports
 from measures.exports import csv_cell, neutralise
-from measures.management.commands.bench_export import create_reports
 from tests.factories import (
     CommunityFactory,
     MeasureFactory,

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from partnerships.management.commands.backup import postgres_arguments
+from aktive.management.commands.backup import postgres_arguments
 
 
 class Command(BaseCommand):
