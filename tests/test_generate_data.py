@@ -150,7 +150,7 @@ def test_meetings_have_partners_of_their_community_present_and_a_history(as_user
     # The evaluation page lists them with who was present.
     meeting = next(m for m in meetings if m.date.year == 2025)
     client = as_user(User.objects.filter(memberships__isnull=False).first())
-    url = reverse("measures:community_evaluation", args=[meeting.community.slug])
+    url = reverse("partnerships:community_evaluation", args=[meeting.community.slug])
     page = client.get(url, {"year": 2025}).text
     assert meeting.get_absolute_url() in page
     assert meeting.partners_present.all()[0].name in page
