@@ -1,6 +1,7 @@
 """The community evaluation page: a period, each measure's numbers, meetings, printable."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -83,6 +84,34 @@ def test_a_year_shows_each_measures_numbers_and_the_meetings(
     assert "starter" in html  # the page says how reports spanning months are counted
     assert 'data-chart="' in html and 'role="img"' in html
     assert '<th scope="col">Måned</th>' in html
+
+
+def test_the_tables_show_norwegian_numbers_and_each_status_in_words(
+    as_user, evaluator, community, measure
+):
+    """The measures' table and the chart's table as a reader sees them: digit groups, a decimal
+    comma, "–" where no number was given, and the status (and archived) in words."""
+    ReportFactory(
+        measure=measure,
+        period_start=datetime.date(2025, 3, 7),
+        participants=1234,
+        girls=None,
+        volunteer_hours=Decimal("2.5"),
+    )
+    archived = MeasureFactory(community=community, title="Fargeløpet", is_archived=True)
+    ReportFactory(
+        measure=archived, period_start=datetime.date(2025, 6, 14), participants=5, girls=2
+    )
+    html = as_user(evaluator).get(url(community, "?year=2025")).text
+    # Åpen hall's row, and in the chart's table March's cell, March's total and its column's.
+    assert html.count('<td class="num">1\xa0234</td>') == 4
+    assert '<td class="num">1\xa0239</td>' in html  # the chart's grand total
+    assert '<td class="num">–</td><td class="num">2,5</td><td>07.03.2025</td>' in html
+    assert '<td><span class="status status-active">Aktiv</span></td>' in html
+    assert (
+        '<span class="status status-active">Aktiv</span> '
+        '<span class="status status-archived">Arkivert</span>'
+    ) in html
 
 
 def test_default_is_this_year(as_user, evaluator, community, measure):
