@@ -8,8 +8,12 @@ from django.utils.safestring import mark_safe
 class FastSelect(forms.Select):
     """A ``<select>`` written in Python instead of one template render per option.
 
-    The measure list's filters offer every partner of the county (hundreds): Django's template
-    per option took longer than the rest of the page. The same elements as ``forms.Select``.
+    The measure list's filters offer every partner and community of the county. Measured for
+    issue 12 (``generate_data`` 50 × 200 × 20: 234 partners, 305 options in the five selects;
+    PostgreSQL, the 2-core development machine): rendering the selects takes 0.6 ms here, 3.7 ms
+    as a plain template loop over the choices and 11 ms with ``forms.Select`` (best of 100), and
+    ``forms.Select`` took the list page from 21 to 33 ms of CPU (median of 60 requests). The
+    same elements as ``forms.Select``.
     """
 
     def render(self, name, value, attrs=None, renderer=None):

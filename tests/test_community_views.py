@@ -104,21 +104,6 @@ class TestCommunityPages:
         assert "Koordinator" in response.text
         assert measure.lead_partner.name in response.text
 
-    @pytest.mark.parametrize("size", [2, 40])
-    def test_query_count_does_not_grow_with_the_data(
-        self, as_user, partner_user, community, django_assert_max_num_queries, size
-    ):
-        for n in range(size):
-            measure = MeasureFactory(community=community)
-            ReportFactory(measure=measure)
-            MeetingFactory(community=community, title=f"Møte {n}")
-        client = as_user(partner_user)
-        # 22: two of them are the participation charts (per year, per month).
-        with django_assert_max_num_queries(22):
-            assert client.get(community.get_absolute_url()).status_code == 200
-        with django_assert_max_num_queries(12):
-            assert client.get(reverse("partnerships:community_list")).status_code == 200
-
 
 class TestMeetings:
     @pytest.mark.parametrize(

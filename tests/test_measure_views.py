@@ -184,19 +184,6 @@ class TestMeasureList:
         assert response.status_code == 200
         assert list(response.context["object_list"]) == []
 
-    @pytest.mark.parametrize("size", [3, 60])
-    def test_query_count_does_not_grow_with_the_data(
-        self, as_user, partner_user, django_assert_max_num_queries, size
-    ):
-        community = CommunityFactory()
-        for _ in range(size):
-            measure = MeasureFactory(community=community)
-            measure.target_groups.add(target_group())
-            ReportFactory(measure=measure)
-        client = as_user(partner_user)
-        with django_assert_max_num_queries(16):
-            assert client.get(reverse("measures:list")).status_code == 200
-
 
 class TestEditMeasure:
     @pytest.mark.parametrize(
