@@ -28,7 +28,13 @@ from simple_history.models import HistoricalRecords
 
 from measures.periods import Period
 from partnerships.dates import validate_activity_date
-from partnerships.models import Community, ConstraintsOnFields, Partner, author_field
+from partnerships.models import (
+    Community,
+    ConstraintsOnFields,
+    Partner,
+    SharedRecord,
+    author_field,
+)
 
 
 def search_text(*parts: str) -> str:
@@ -241,7 +247,7 @@ MEASURE_HISTORY = HistoricalRecords(
 )
 
 
-class Measure(ConstraintsOnFields, models.Model):
+class Measure(ConstraintsOnFields, SharedRecord):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         ACTIVE = "active", _("Active")
@@ -315,9 +321,6 @@ class Measure(ConstraintsOnFields, models.Model):
     # Title, summary and description casefolded, so that search finds "Åpen hall" from "åpen"
     # on SQLite too (its LIKE and lower() only fold ASCII letters).
     search_text = models.TextField(editable=False, default="")
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = author_field(_("created by"))
     updated_by = author_field(_("updated by"))
 
@@ -449,7 +452,7 @@ class ReportQuerySet(models.QuerySet):
         )
 
 
-class Report(ConstraintsOnFields, models.Model):
+class Report(ConstraintsOnFields, SharedRecord):
     """Counts from one evening or one period of a measure. Never names or data about children."""
 
     measure = models.ForeignKey(
@@ -499,10 +502,7 @@ class Report(ConstraintsOnFields, models.Model):
         max_length=4_000,
         help_text=_("What went well, what did not. Do not name or describe individual children."),
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     reported_by = author_field(_("reported by"))
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ReportQuerySet.as_manager()
     history = HistoricalRecords(

@@ -36,6 +36,7 @@ from partnerships.versioning import (
     members,
     merge_edit,
     overlay,
+    record_created,
 )
 
 MEASURE_FIELDS = (
@@ -247,9 +248,7 @@ def measure_create(
             Measure.objects.filter(community=community), data["title"], max_length=80
         )
     _write_measure(measure, values)
-    # The first history row is written now, so that it holds the partners and target groups.
-    by(measure, user)
-    MEASURE_HISTORY.create_historical_record(measure, "+")
+    record_created(MEASURE_HISTORY, measure, user)
     return measure
 
 

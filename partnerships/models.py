@@ -39,6 +39,17 @@ class ConstraintsOnFields:
         return {field.name for field in cls._meta.get_fields()}
 
 
+class SharedRecord(models.Model):
+    """A record several people edit: saves are merged by version (``partnerships.versioning``)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 def author_field(verbose_name) -> models.ForeignKey:
     """Who wrote or changed a record; NULL if the account is ever deleted."""
     return models.ForeignKey(
@@ -267,7 +278,7 @@ MEETING_HISTORY = HistoricalRecords(
 )
 
 
-class Meeting(models.Model):
+class Meeting(SharedRecord):
     class Kind(models.TextChoices):
         FOCUS_GROUP = "focus_group", _("Focus group")
         PARTNER_MEETING = "partner_meeting", _("Partner meeting")
@@ -298,10 +309,7 @@ class Meeting(models.Model):
         max_length=50_000,
         help_text=_("What was discussed and agreed. Do not write about individual children."),
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = author_field(_("created by"))
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
     history = MEETING_HISTORY

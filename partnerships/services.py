@@ -19,6 +19,7 @@ from partnerships.versioning import (
     members,
     merge_edit,
     overlay,
+    record_created,
 )
 
 MEETING_FIELDS = ("kind", "title", "date", "venue", "minutes")
@@ -92,9 +93,7 @@ def meeting_create(
 ) -> Meeting:
     meeting = Meeting(community=community, created_by=user)
     _write_meeting(meeting, _meeting_input({}, data, partners_present))
-    # The first history row is written now, so that it holds the partners present.
-    by(meeting, user)
-    MEETING_HISTORY.create_historical_record(meeting, "+")
+    record_created(MEETING_HISTORY, meeting, user)
     return meeting
 
 

@@ -205,6 +205,15 @@ def history_paused(instance: models.Model) -> Iterator[None]:
         del instance.skip_history_when_saving
 
 
+def record_created(history, instance: models.Model, user) -> None:
+    """Write a new record's first history row once its relations exist, so that it holds them.
+
+    ``history`` is the model's ``HistoricalRecords``; the record was saved with history paused.
+    """
+    by(instance, user)
+    history.create_historical_record(instance, "+")
+
+
 def by(instance: models.Model, user, reason: str | None = None) -> None:
     """Name who the next history row is by, also outside a request (admin actions, commands)."""
     if user is not None:

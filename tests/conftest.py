@@ -61,6 +61,18 @@ def staff(roles):
 
 
 @pytest.fixture
+def people(partner_user, other_partner_user, evaluator, staff):
+    """Everyone a role-matrix test tries, by role."""
+    return {
+        "anonymous": None,
+        "evaluator": evaluator,
+        "other_partner": other_partner_user,
+        "partner": partner_user,
+        "staff": staff,
+    }
+
+
+@pytest.fixture
 def as_user(client):
     """``as_user(user)`` logs the test client in (or out for None) and returns it."""
 

@@ -19,17 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(partner_user, other_partner_user, evaluator, staff):
-    return {
-        "anonymous": None,
-        "evaluator": evaluator,
-        "other_partner": other_partner_user,
-        "partner": partner_user,
-        "staff": staff,
-    }
-
-
-@pytest.fixture
 def meeting(community, measure):
     return MeetingFactory(community=community, title="Fokusgruppe", venue="Svendsedammen skole")
 

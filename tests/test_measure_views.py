@@ -18,17 +18,6 @@ pytestmark = pytest.mark.django_db
 ROLES = ["anonymous", "evaluator", "other_partner", "partner", "staff"]
 
 
-@pytest.fixture
-def people(partner_user, other_partner_user, evaluator, staff):
-    return {
-        "anonymous": None,
-        "evaluator": evaluator,
-        "other_partner": other_partner_user,
-        "partner": partner_user,
-        "staff": staff,
-    }
-
-
 def snapshot(measure):
     """What a refused request must leave untouched."""
     measure.refresh_from_db()
