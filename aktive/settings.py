@@ -45,7 +45,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "aktive.apps.AktiveConfig",
+    # Django's admin on a site that turns odd input into 4xx (aktive/admin_site.py).
+    "aktive.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "aktive.middleware.RequestLogMiddleware",
+    # Before anything reads the session or the body: a NUL character is 400.
+    "aktive.middleware.OddInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -246,6 +250,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "aktive.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "aktive.middleware.client_ip"
+AXES_USERNAME_CALLABLE = "aktive.middleware.login_username"
 AXES_VERBOSE = False  # our own log line says it once, without noise
 
 # --- Third-party apps -------------------------------------------------------------------------

@@ -12,6 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 MONTHS_SHOWN = 12
+# Periods people choose lie within the dates they can enter (reports, meetings, measures): from
+# 2000 until five years ahead. Outside, there is nothing to count, only typos (0202, 20266).
+FIRST_YEAR = 2000
+YEARS_AHEAD = 5
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,9 @@ class Period:
 
     def months(self) -> list[datetime.date]:
         """The first day of every month the period touches."""
-        month, last = self.start.replace(day=1), self.end.replace(day=1)
-        months = []
-        while month <= last:
-            months.append(month)
-            month = add_months(month, 1)
-        return months
+        first, last = self.start.replace(day=1), self.end.replace(day=1)
+        count = (last.year - first.year) * 12 + last.month - first.month + 1
+        return [add_months(first, index) for index in range(count)]
 
 
 def add_months(first_of_month: datetime.date, months: int) -> datetime.date:
@@ -79,12 +80,36 @@ class PeriodForm(forms.Form):
     def __init__(self, data=None, *, years=None, default: Period | None = None, **kwargs):
         super().__init__(data, **kwargs)
         this_year = timezone.localdate().year
-        years = years or range(this_year, 1999, -1)
+        years = years or range(this_year, FIRST_YEAR - 1, -1)
         self.fields["year"].choices = [("", _("Choose a year")), *((y, str(y)) for y in years)]
         self.default = default
+        self.earliest = datetime.date(FIRST_YEAR, 1, 1)
+        self.latest = datetime.date(this_year + YEARS_AHEAD, 12, 31)
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs.update(
+                min=self.earliest.isoformat(), max=self.latest.isoformat()
+            )
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+
+    def clean_start(self):
+        return self.within_bounds(self.cleaned_data.get("start"))
+
+    def clean_end(self):
+        return self.within_bounds(self.cleaned_data.get("end"))
+
+    def within_bounds(self, day: datetime.date | None) -> datetime.date | None:
+        if day is not None and not self.earliest <= day <= self.latest:
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s.")
+                % {
+                    "first": date_format(self.earliest, "SHORT_DATE_FORMAT"),
+                    "last": date_format(self.latest, "SHORT_DATE_FORMAT"),
+                },
+                code="out_of_range",
+            )
+        return day
 
     def clean(self):
         data = super().clean()
