@@ -8,10 +8,12 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.functional import empty
 
 from aktive.logging import REQUEST_ID
+from aktive.views import error_page
 
 logger = logging.getLogger("aktive.requests")
 security_logger = logging.getLogger("aktive.security")
@@ -20,6 +22,35 @@ security_logger = logging.getLogger("aktive.security")
 INCOMING_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Password reset links carry a token that lets anyone holding it set the password.
 SECRET_IN_PATH = re.compile(r"^(/accounts/reset/)[^/]+/[^/]+/")
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body above ``MAX_REQUEST_BODY_BYTES`` (413) before anything reads it.
+
+    Nothing is parsed, written to a temporary file or authenticated before this check, so an
+    anonymous 150 MB upload costs nothing but its headers. A body without a length (chunked)
+    is refused too (411): Django reads only ``Content-Length`` bytes of a body, so it would
+    otherwise see an empty form. nginx in front sends a length anyway.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if not length and request.META.get("HTTP_TRANSFER_ENCODING"):
+            return HttpResponse(error_page("411.html"), status=411)
+        if length:
+            try:
+                size = int(length)
+            except ValueError:
+                raise BadRequest("Content-Length is not a number") from None
+            if size < 0:
+                raise BadRequest("Content-Length is negative")
+            if size > settings.MAX_REQUEST_BODY_BYTES:
+                megabytes = settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)
+                return HttpResponse(error_page("413.html", max_mb=megabytes), status=413)
+        return self.get_response(request)
 
 
 class OddInputMiddleware:

@@ -66,7 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "aktive.middleware.RequestLogMiddleware",
-    # Before anything reads the session or the body: a NUL character is 400.
+    # Before anything reads the body or the session: too large is 413, a NUL character 400.
+    "aktive.middleware.RequestBodyLimitMiddleware",
     "aktive.middleware.OddInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -192,6 +193,11 @@ if MEDIA_S3_BUCKET:
         },
     }
 
+# --- Request size -----------------------------------------------------------------------------
+# A request body above this is refused (413) before it is read. Photos are refused above 10 MB
+# by their form; the rest of a form is small. nginx's client_max_body_size should match.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_MB", default=12) * 1024 * 1024
+
 # --- E-mail -----------------------------------------------------------------------------------
 # Console by default; SMTP with e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.no:587
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -209,6 +215,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_REFRESH_SECONDS = 60 * 60
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer asks /healthz over plain HTTP, straight from gunicorn: it gets the real state
+# (200 or 503), not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
 # The portal has its own host name (e.g. portal.idrettsrad.no): its subdomains are its own too.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
