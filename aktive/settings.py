@@ -193,6 +193,11 @@ if MEDIA_S3_BUCKET:
         },
     }
 
+# --- Cache ------------------------------------------------------------------------------------
+# Local memory by default (per process); with several workers or hosts, one shared cache (e.g.
+# CACHE_URL=redis://127.0.0.1:6379/0) so that limits such as the password reset's hold for all.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Request size -----------------------------------------------------------------------------
 # A request body above this is refused (413) before it is read. Photos are refused above 10 MB
 # by their form; the rest of a form is small. nginx's client_max_body_size should match.
@@ -205,6 +210,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Aktive Lokalsamfunn <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# At most this many password reset e-mails per address and per account an hour (aktive/accounts.py).
+PASSWORD_RESET_LIMIT_PER_HOUR = env.int("PASSWORD_RESET_LIMIT_PER_HOUR", default=3)
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

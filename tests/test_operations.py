@@ -1,4 +1,5 @@
-"""Operations at the edges: /healthz over plain HTTP, bodies over the upload limit."""
+"""Operations at the edges: /healthz over plain HTTP, bodies over the upload limit, the password
+reset's limit."""
 
 import http.client
 import os
@@ -8,8 +9,12 @@ import sys
 import time
 
 import pytest
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
+from aktive.accounts import account_key, address_key, within_limit
+from tests.factories import UserFactory
 from tests.test_production import ROOT, free_port, production_env
 
 # --- /healthz -----------------------------------------------------------------------------------
@@ -185,3 +190,50 @@ class TestUploadLimit:
         response = post_photo(client, measure, body, CONTENT_LENGTH="tolv")
         assert response.status_code == 400
         assert body.read_bytes == 0
+
+
+# --- Password reset -----------------------------------------------------------------------------
+
+
+def ask_for_reset(email: str):
+    response = Client().post(reverse("password_reset"), {"email": email})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_reset_done")
+    return response
+
+
+@pytest.mark.django_db
+class TestPasswordResetLimit:
+    def test_three_mails_an_hour_per_address_then_the_same_answer_and_no_mail(self, settings):
+        settings.PASSWORD_RESET_LIMIT_PER_HOUR = 3
+        UserFactory(username="kari", email="kari@example.no")
+        for _ in range(3):
+            ask_for_reset("kari@example.no")
+        assert len(mail.outbox) == 3
+        ask_for_reset("Kari@Example.no ")  # the same address, however it is typed
+        ask_for_reset("kari@example.no")
+        assert len(mail.outbox) == 3
+
+    def test_per_account_whatever_address_reached_it(self, settings):
+        settings.PASSWORD_RESET_LIMIT_PER_HOUR = 3
+        kari = UserFactory(username="kari", email="kari@example.no")
+        for _ in range(3):  # three mails this hour already went to the account
+            within_limit(account_key(kari))
+        ask_for_reset("kari@example.no")  # an address not asked for yet this hour
+        assert mail.outbox == []
+
+    def test_an_unknown_address_counts_the_same_and_gets_the_same_page(self, settings):
+        settings.PASSWORD_RESET_LIMIT_PER_HOUR = 3
+        UserFactory(username="kari", email="kari@example.no")
+        answers = [ask_for_reset("ukjent@example.no")["Location"] for _ in range(5)]
+        assert answers == [reverse("password_reset_done")] * 5
+        assert mail.outbox == []
+        done = Client().get(reverse("password_reset_done"))
+        assert "Vi sender høyst 3 lenker i timen til samme adresse" in done.text
+        ask_for_reset("kari@example.no")  # another address has its own count
+        assert len(mail.outbox) == 1
+
+    def test_the_count_is_kept_under_a_hash_not_the_address(self):
+        key = address_key("kari@example.no")
+        assert "kari" not in key and "example" not in key
+        assert key == address_key(" KARI@example.no")
