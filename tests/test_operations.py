@@ -3,10 +3,6 @@ reset's limit."""
 
 import http.client
 import os
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
 from django.core import mail
@@ -15,7 +11,7 @@ from django.urls import reverse
 
 from aktive.accounts import account_key, address_key, within_limit
 from tests.factories import UserFactory
-from tests.test_production import ROOT, free_port, production_env
+from tests.test_production import gunicorn_without_database
 
 # --- /healthz -----------------------------------------------------------------------------------
 
@@ -31,33 +27,11 @@ def test_healthz_over_plain_http_answers_its_state_while_pages_redirect(client, 
 
 
 def test_healthz_over_plain_http_says_503_when_the_database_is_down():
-    """gunicorn with the production defaults (HTTPS redirect on), PostgreSQL unreachable: a load
+    """With the production defaults (HTTPS redirect on) and PostgreSQL unreachable, a load
     balancer asking over plain HTTP sees the 503, not a redirect."""
-    port = free_port()
-    gunicorn = ["-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "1"]
-    server = subprocess.Popen(
-        [sys.executable, *gunicorn, "--bind", f"127.0.0.1:{port}", "aktive.wsgi"],
-        cwd=ROOT,
-        env=production_env(
-            DATABASE_URL="postgres://aktive@127.0.0.1:9/aktive",  # nothing listens on port 9
-            ALLOWED_HOSTS="127.0.0.1",
-            USE_X_FORWARDED_PROTO="false",
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn_without_database(USE_X_FORWARDED_PROTO="false") as port:
         assert plain_http_get(port, "/healthz") == (503, b"database unavailable\n")
         assert plain_http_get(port, "/accounts/login/")[0] == 301
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def plain_http_get(port: int, path: str) -> tuple[int, bytes]:
