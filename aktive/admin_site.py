@@ -9,6 +9,8 @@ admin screen, ours and third-party ones (django-axes), gets the same guards with
 class knowing about them.
 """
 
+import functools
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters, InlineModelAdmin
@@ -89,15 +91,11 @@ class OddInputAdminMixin:
 
 
 class OddInputModelAdminMixin(OddInputAdminMixin):
-    def __init__(self, model, admin_site):
-        super().__init__(model, admin_site)
-        self.inlines = [odd_input_safe(inline) for inline in self.inlines]
+    def get_inlines(self, request, obj):
+        return [odd_input_safe(inline) for inline in super().get_inlines(request, obj)]
 
     def get_changelist(self, request, **kwargs):
-        changelist = super().get_changelist(request, **kwargs)
-        if issubclass(changelist, OddInputChangeListMixin):
-            return changelist
-        return type(changelist.__name__, (OddInputChangeListMixin, changelist), {})
+        return odd_input_changelist(super().get_changelist(request, **kwargs))
 
     def get_search_results(self, request, queryset, search_term):
         if len(search_term) > MAX_SEARCH_LENGTH:  # the autocomplete's term; the list's form
@@ -124,8 +122,16 @@ class OddInputHistoryAdminMixin:
             raise Http404
 
 
+@functools.cache
+def odd_input_changelist(changelist_class):
+    if issubclass(changelist_class, OddInputChangeListMixin):
+        return changelist_class
+    return type(changelist_class.__name__, (OddInputChangeListMixin, changelist_class), {})
+
+
+@functools.cache
 def odd_input_safe(admin_class):
-    """``admin_class`` with the guards mixed in (once)."""
+    """``admin_class`` with the guards mixed in (once; the same class every time)."""
     if issubclass(admin_class, OddInputAdminMixin):
         return admin_class
     if issubclass(admin_class, InlineModelAdmin):

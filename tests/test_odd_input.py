@@ -233,8 +233,11 @@ class Route:
 
 def routes(data: Dataset) -> tuple[list[Route], list[str]]:
     """Every route with real ids, and the templates for which no real path could be built."""
-    built, unbuilt = [], []
+    built, unbuilt, seen = [], [], set()
     for template, pattern in url_templates():
+        if template in seen:  # shadowed by an earlier route, as the resolver does
+            continue
+        seen.add(template)
         names = re.findall(r"%\((\w+)\)s", template)
         choices = [real_values(name, template, pattern.callback, data) for name in names]
         found = False
