@@ -50,7 +50,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
 from django.utils.regex_helper import normalize
 
-from measures.models import Measure, MeasurePartner
+from measures.models import DEFAULT_TARGET_GROUPS, Measure, MeasurePartner, TargetGroup
 from partnerships.models import SPORTS_COUNCIL_GROUP, Meeting
 from tests.factories import (
     CommunityPartnerFactory,
@@ -150,6 +150,10 @@ def dataset(roles, client) -> Dataset:
     measure = MeasureFactory(community=community, title="Åpen hall")
     measure.started_on = measure.created_at.date()
     measure.save()
+    # Seeded by a migration, but gone after a test that flushed the database (the browser tests).
+    for name, order in DEFAULT_TARGET_GROUPS:
+        TargetGroup.objects.get_or_create(name=name, defaults={"order": order})
+    measure.target_groups.add(TargetGroup.objects.order_by("order").first())
     report = ReportFactory(measure=measure)
     meeting = MeetingFactory(community=community)
     meeting.partners_present.add(measure.lead_partner)
