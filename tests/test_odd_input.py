@@ -50,8 +50,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
 from django.utils.regex_helper import normalize
 
-from measures.models import DEFAULT_TARGET_GROUPS, Measure, MeasurePartner, TargetGroup
-from partnerships.models import SPORTS_COUNCIL_GROUP, Meeting
+from measures.models import DEFAULT_TARGET_GROUPS, Measure, TargetGroup
+from partnerships.models import SPORTS_COUNCIL_GROUP, Meeting, PartnerMembership
 from tests.factories import (
     CommunityPartnerFactory,
     MeasureFactory,
@@ -739,17 +739,18 @@ class TestOddInputSeenOnMain:
         assert [result["text"] for result in found.json()["results"]] == ["Konnerud"]
 
     def test_an_autocomplete_field_sent_back_with_no_id_is_an_error_next_to_it(
-        self, as_user, staff, measure
+        self, as_user, partner_user
     ):
-        partner = measure.lead_partner
+        admin_user = UserFactory(username="admin", is_staff=True, is_superuser=True)
+        partner = partner_user.partners.get()
         for value in ("abc", "9" * 30):
-            response = as_user(staff).post(
-                "/admin/measures/measurepartner/add/",
-                {"measure": value, "partner": partner.pk, "contribution": "Hall"},
+            response = as_user(admin_user).post(
+                "/admin/partnerships/partnermembership/add/",
+                {"user": value, "partner": partner.pk, "title": "Rektor"},
             )
             assert response.status_code == 200
-            assert response.context["adminform"].form.errors["measure"]
-        assert MeasurePartner.objects.count() == 1  # the lead partner's link only
+            assert response.context["adminform"].form.errors["user"]
+        assert PartnerMembership.objects.count() == 1  # the partner user's own
 
     def test_a_chosen_id_of_thirty_digits_is_an_error_next_to_it(self, as_user, partner_user):
         data = {"kind": "partner_meeting", "title": "Møte", "date": "2026-03-01"}
