@@ -37,6 +37,7 @@ import django_filters
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.views import main as changelist
 from django.contrib.auth.tokens import default_token_generator
@@ -191,11 +192,25 @@ def url_templates(resolver: URLResolver | None = None, prefix: str = ""):
                 yield prefix + template, entry
 
 
+def route_model(template: str, callback):
+    """The model an admin route is about (from its ModelAdmin, or admin/<app>/<model>/ for the
+    views a ModelAdmin adds itself: history versions, a user's password); else Measure."""
+    model_admin = getattr(callback, "model_admin", None)
+    if model_admin is not None:
+        return model_admin.model
+    parts = template.split("/")
+    if parts[0] == "admin" and len(parts) > 3:
+        try:
+            return apps.get_model(parts[1], parts[2])
+        except LookupError:
+            pass
+    return Measure
+
+
 def real_values(name: str, template: str, callback, data: Dataset) -> list[str]:
     """Values for a route's parameter that name real objects of the dataset."""
-    model_admin = getattr(callback, "model_admin", None)
-    model = model_admin.model if model_admin else Measure
-    obj = model._default_manager.order_by("pk").first()
+    # The newest row: the one this test made (another test may have left rows behind).
+    obj = route_model(template, callback)._default_manager.order_by("-pk").first()
     if name == "slug":
         return [data.community.slug]
     if name == "pk":
