@@ -1,14 +1,17 @@
+import ipaddress
 import logging
 import re
 import time
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.functional import empty
 
 from aktive.logging import REQUEST_ID
+from aktive.views import error_page
 
 logger = logging.getLogger("aktive.requests")
 security_logger = logging.getLogger("aktive.security")
@@ -17,6 +20,69 @@ security_logger = logging.getLogger("aktive.security")
 INCOMING_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Password reset links carry a token that lets anyone holding it set the password.
 SECRET_IN_PATH = re.compile(r"^(/accounts/reset/)[^/]+/[^/]+/")
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body above ``MAX_REQUEST_BODY_BYTES`` (413) before anything reads it.
+
+    Nothing is parsed, written to a temporary file or authenticated before this check, so an
+    anonymous 150 MB upload costs nothing but its headers. A body without a length (chunked)
+    is refused too (411): Django reads only ``Content-Length`` bytes of a body, so it would
+    otherwise see an empty form. nginx in front sends a length anyway.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = request.META.get("CONTENT_LENGTH") or ""
+        if not length and request.META.get("HTTP_TRANSFER_ENCODING"):
+            return HttpResponse(error_page("411.html"), status=411)
+        if length:
+            try:
+                size = int(length)
+            except ValueError:
+                raise BadRequest("Content-Length is not a number") from None
+            if size < 0:
+                raise BadRequest("Content-Length is negative")
+            if size > settings.MAX_REQUEST_BODY_BYTES:
+                megabytes = settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)
+                return HttpResponse(error_page("413.html", max_mb=megabytes), status=413)
+        return self.get_response(request)
+
+
+class OddInputMiddleware:
+    """Refuse (400, Norwegian page) input that no page of the portal can use.
+
+    A NUL character in the path, the query string, a form field, a cookie or a header:
+    PostgreSQL cannot store or compare text holding one (psycopg refuses it), so any lookup
+    with it fails. One check here, before any view, session or login reads the request,
+    instead of one per page. Form fields refuse it already (Django's
+    ``ProhibitNullCharactersValidator``); query strings, cookies and what django-axes stores
+    of a failed login (user agent, path) were the gaps.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in text for text in request_texts(request)):
+            raise BadRequest("NUL character in the request")
+        return self.get_response(request)
+
+
+def request_texts(request):
+    """Every name and value the client sent in headers, cookies, query string and form."""
+    yield from (value for key, value in request.META.items() if key.startswith("HTTP_"))
+    yield from request.COOKIES
+    yield from request.COOKIES.values()
+    sources = [request.GET]
+    if request.method == "POST":
+        sources.append(request.POST)  # parsed once; views read the same QueryDict
+    for source in sources:
+        for name, values in source.lists():
+            yield name
+            yield from values
 
 
 class NorwegianByDefaultLocaleMiddleware:
@@ -138,11 +204,45 @@ def known_username(request):
 
 
 def client_ip(request) -> str | None:
-    """The client's address, after ``TRUSTED_PROXY_COUNT`` proxies' X-Forwarded-For."""
+    """The client's address, after ``TRUSTED_PROXY_COUNT`` proxies' X-Forwarded-For.
+
+    Only a valid IPv4 or IPv6 address is returned (django-axes stores it in an address column,
+    the log prints it): when the entry our proxies vouch for is anything else, the address of
+    the proxy that sent the request is used; None if there is no valid address at all.
+
+    Not django-ipware: its ``proxy_count`` counts the proxies listed in the header and, when a
+    client prepends a forged entry, answers with the proxy's own address (tried with 8.0);
+    the N-th entry from the right is the one our own proxies wrote, which no client can forge.
+    """
     count = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if count and forwarded:
         addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
-        if len(addresses) >= count:
-            return addresses[-count]
-    return request.META.get("REMOTE_ADDR")
+        if len(addresses) >= count and (address := valid_ip(addresses[-count])):
+            return address
+    return valid_ip(request.META.get("REMOTE_ADDR", ""))
+
+
+# django-axes keeps the username of a failed login in a column of 255 characters.
+AXES_USERNAME_LENGTH = 255
+
+
+def login_username(request, credentials: dict | None) -> str | None:
+    """The username django-axes records for a login, as it would, cut to fit its column.
+
+    Django's login form lets any length through to authentication; no account's name is longer
+    than 150 characters, so the cut merges only names that cannot log in anyway.
+    """
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username")
+    return username[:AXES_USERNAME_LENGTH] if isinstance(username, str) else username
+
+
+def valid_ip(text: str) -> str | None:
+    """``text`` as a normalised IP address, or None if it is not one."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    # A zone (fe80::1%eth0) names an interface of the proxy's machine: not the client's.
+    return str(address).split("%", 1)[0]

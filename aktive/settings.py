@@ -45,7 +45,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "aktive.apps.AktiveConfig",
+    # Django's admin on a site that turns odd input into 4xx (aktive/admin_site.py).
+    "aktive.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,11 +62,13 @@ INSTALLED_APPS = [
     "axes",
     "partnerships",
     "measures",
-    "aktive",
 ]
 
 MIDDLEWARE = [
     "aktive.middleware.RequestLogMiddleware",
+    # Before anything reads the body or the session: too large is 413, a NUL character 400.
+    "aktive.middleware.RequestBodyLimitMiddleware",
+    "aktive.middleware.OddInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -189,6 +193,16 @@ if MEDIA_S3_BUCKET:
         },
     }
 
+# --- Cache ------------------------------------------------------------------------------------
+# Local memory by default (per process); with several workers or hosts, one shared cache (e.g.
+# CACHE_URL=redis://127.0.0.1:6379/0) so that limits such as the password reset's hold for all.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# --- Request size -----------------------------------------------------------------------------
+# A request body above this is refused (413) before it is read. Photos are refused above 10 MB
+# by their form; the rest of a form is small. nginx's client_max_body_size should match.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_MB", default=12) * 1024 * 1024
+
 # --- E-mail -----------------------------------------------------------------------------------
 # Console by default; SMTP with e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.no:587
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -196,6 +210,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Aktive Lokalsamfunn <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# At most this many password reset e-mails per address and per account an hour (aktive/accounts.py).
+PASSWORD_RESET_LIMIT_PER_HOUR = env.int("PASSWORD_RESET_LIMIT_PER_HOUR", default=3)
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -206,6 +222,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_REFRESH_SECONDS = 60 * 60
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer asks /healthz over plain HTTP, straight from gunicorn: it gets the real state
+# (200 or 503), not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
 # The portal has its own host name (e.g. portal.idrettsrad.no): its subdomains are its own too.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
@@ -247,6 +266,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "aktive.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "aktive.middleware.client_ip"
+AXES_USERNAME_CALLABLE = "aktive.middleware.login_username"
 AXES_VERBOSE = False  # our own log line says it once, without noise
 
 # --- Third-party apps -------------------------------------------------------------------------

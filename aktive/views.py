@@ -77,8 +77,9 @@ def csrf_failure(request, reason=""):
     return HttpResponse(error_page("403_csrf.html"), status=403)
 
 
-def error_page(template_name: str) -> str:
-    return loader.render_to_string(template_name, {"STATIC_URL": settings.STATIC_URL})
+def error_page(template_name: str, **context) -> str:
+    """A page built on ``partials/error_page.html``: no database, session or request needed."""
+    return loader.render_to_string(template_name, {"STATIC_URL": settings.STATIC_URL, **context})
 
 
 def locked_out(request, credentials, *args, **kwargs):

@@ -32,8 +32,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from measures.filters import MeasureFilter
+from measures.forms import PeriodForm
 from measures.models import Measure, MeasurePartner, Report
-from measures.periods import Period, PeriodForm
+from measures.periods import Period
 from partnerships.text import norwegian_slugify
 
 BOM = "\ufeff"

@@ -13,6 +13,8 @@ class MeasureFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
+        # Every word is one more condition: a few thousand are more than SQLite takes.
+        max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("E.g. “åpen hall”")}),
     )
     # Communities and partners by slug, as plain choices: a county has hundreds of partners,

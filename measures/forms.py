@@ -1,11 +1,14 @@
 from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.layout import HTML, Fieldset
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aktive.editing import VersionedForm, crispy_helper, two_columns
 from measures.images import ACCEPT_ATTRIBUTE, ProcessedImage, process_image
 from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
+from measures.periods import Period
+from partnerships.dates import EARLIEST_DATE, latest_date, validate_activity_date
 from partnerships.models import Community, Partner
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -222,3 +225,67 @@ class PhotoForm(forms.Form):
                     _("A photo can only be used when consent is in place for the people in it."),
                 )
         return cleaned
+
+
+class PeriodForm(forms.Form):
+    """``?year=2026``, or ``?start=2026-01-01&end=2026-06-30`` (the dates win over the year).
+
+    Empty means ``default`` (None: no limit). ``years`` are the choices of the year select.
+    """
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    # Within the dates people can enter: outside there is nothing to count, only typos.
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_activity_date],
+    )
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_activity_date],
+    )
+    max_months: int | None = None
+
+    def __init__(self, data=None, *, years=None, default: Period | None = None, **kwargs):
+        super().__init__(data, **kwargs)
+        this_year = timezone.localdate().year
+        years = years or range(this_year, EARLIEST_DATE.year - 1, -1)
+        self.fields["year"].choices = [("", _("Choose a year")), *((y, str(y)) for y in years)]
+        self.default = default
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs.update(
+                min=EARLIEST_DATE.isoformat(), max=latest_date().isoformat()
+            )
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if bool(start) != bool(end) and not self.has_error("start") and not self.has_error("end"):
+            missing = "end" if start else "start"
+            self.add_error(missing, _("Fill in both dates, or choose a year instead."))
+        elif start and end and end < start:
+            self.add_error("end", _("The end date cannot be before the start date."))
+        elif (
+            start and end and self.max_months and len(Period(start, end).months()) > self.max_months
+        ):
+            self.add_error(
+                "end",
+                _("Choose a period of at most %(months)s months.") % {"months": self.max_months},
+            )
+        return data
+
+    @property
+    def period(self) -> Period | None:
+        """The chosen period; only call after ``is_valid()``."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("start") and data.get("end"):
+            return Period(data["start"], data["end"])
+        if data.get("year"):
+            return Period.year(data["year"])
+        return self.default

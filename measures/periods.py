@@ -1,15 +1,12 @@
-"""A period of time: a calendar year, or from one date to another, chosen in a small GET form."""
+"""A period of time: a calendar year, or from one date to another (chosen with ``PeriodForm``)."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 MONTHS_SHOWN = 12
 
@@ -48,67 +45,11 @@ class Period:
 
     def months(self) -> list[datetime.date]:
         """The first day of every month the period touches."""
-        month, last = self.start.replace(day=1), self.end.replace(day=1)
-        months = []
-        while month <= last:
-            months.append(month)
-            month = add_months(month, 1)
-        return months
+        first, last = self.start.replace(day=1), self.end.replace(day=1)
+        count = (last.year - first.year) * 12 + last.month - first.month + 1
+        return [add_months(first, index) for index in range(count)]
 
 
 def add_months(first_of_month: datetime.date, months: int) -> datetime.date:
     index = first_of_month.year * 12 + first_of_month.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-class PeriodForm(forms.Form):
-    """``?year=2026``, or ``?start=2026-01-01&end=2026-06-30`` (the dates win over the year).
-
-    Empty means ``default`` (None: no limit). ``years`` are the choices of the year select.
-    """
-
-    year = forms.TypedChoiceField(label=_lazy("Year"), coerce=int, required=False)
-    start = forms.DateField(
-        label=_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    max_months: int | None = None
-
-    def __init__(self, data=None, *, years=None, default: Period | None = None, **kwargs):
-        super().__init__(data, **kwargs)
-        this_year = timezone.localdate().year
-        years = years or range(this_year, 1999, -1)
-        self.fields["year"].choices = [("", _("Choose a year")), *((y, str(y)) for y in years)]
-        self.default = default
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if bool(start) != bool(end) and not self.has_error("start") and not self.has_error("end"):
-            missing = "end" if start else "start"
-            self.add_error(missing, _("Fill in both dates, or choose a year instead."))
-        elif start and end and end < start:
-            self.add_error("end", _("The end date cannot be before the start date."))
-        elif (
-            start and end and self.max_months and len(Period(start, end).months()) > self.max_months
-        ):
-            self.add_error(
-                "end",
-                _("Choose a period of at most %(months)s months.") % {"months": self.max_months},
-            )
-        return data
-
-    @property
-    def period(self) -> Period | None:
-        """The chosen period; only call after ``is_valid()``."""
-        data = getattr(self, "cleaned_data", {})
-        if data.get("start") and data.get("end"):
-            return Period(data["start"], data["end"])
-        if data.get("year"):
-            return Period.year(data["year"])
-        return self.default

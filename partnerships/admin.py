@@ -149,6 +149,8 @@ class CommunityPartnerFormSet(BaseInlineFormSet):
         super().clean()
         errors = []
         for form in self.initial_forms:
+            if form.instance.pk is None:
+                continue  # a row whose id is no link: its own field says so
             removed = self._should_delete_form(form)
             replaced = {"partner", "community"} & set(form.changed_data)
             if removed or replaced:
@@ -174,6 +176,7 @@ class CommunityPartnerInline(admin.TabularInline):
 
 @admin.register(Community)
 class CommunityAdmin(HistoryAdmin):
+    ordering = ["name"]
     list_display = ["name", "municipality", "partnership_since", "partner_count", "is_active"]
     list_filter = ["is_active", "municipality"]
     search_fields = ["name", "municipality", "description"]
@@ -248,6 +251,7 @@ class PartnerAdminForm(forms.ModelForm):
 @admin.register(Partner)
 class PartnerAdmin(HistoryAdmin):
     form = PartnerAdminForm
+    ordering = ["name"]
     list_display = ["name", "kind", "email", "website", "member_count"]
     list_filter = ["kind", "communities"]
     search_fields = ["name", "email"]

@@ -10,8 +10,9 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from aktive.editing import SavesThroughService
 from aktive.pagination import ElidedPaginationMixin
 from measures.charts import community_month_chart, community_year_chart
+from measures.forms import PeriodForm
 from measures.models import Measure, Report
-from measures.periods import Period, PeriodForm
+from measures.periods import Period
 from measures.permissions import can_create_measure
 from partnerships.forms import MeetingForm
 from partnerships.models import Community, CommunityPartner, Meeting, Partner

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from partnerships.models import EVALUATOR_GROUP, SPORTS_COUNCIL_GROUP
@@ -20,6 +21,12 @@ def _fast_test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counts kept in the cache (the password reset's limit) do not carry over between tests."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import uuid
@@ -106,3 +107,40 @@ def test_restore_refuses_a_database_that_is_not_empty(two_databases, tmp_path):
     )
     assert result.returncode != 0
     assert "is not empty" in result.stderr
+
+
+def backup_into(folder: Path, database_url: str, **options) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "backup", "--dir", str(folder)],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **options,
+    )
+
+
+def test_backups_and_their_folder_are_the_owners_alone(two_databases, tmp_path):
+    """Even with a umask that lets everyone read (0000): the folder 0700, the dump 0600."""
+    source, _target = two_databases
+    run(sys.executable, "manage.py", "migrate", "--noinput", database_url=source)
+    folder = tmp_path / "new" / "backups"
+    result = backup_into(folder, source, preexec_fn=lambda: os.umask(0))
+    assert result.returncode == 0, result.stderr
+    dump = Path(result.stdout.strip())
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+    assert dump.stat().st_size > 0
+
+
+def test_a_folder_others_can_read_is_refused(two_databases, tmp_path):
+    source, _target = two_databases
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o755)
+    result = backup_into(folder, source)
+    assert result.returncode != 0
+    assert f"chmod 700 {folder}" in result.stderr
+    assert list(folder.iterdir()) == []  # no dump written
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # and the folder left as it was

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -289,28 +290,20 @@ def get(url: str, timeout: float = 10, **headers) -> tuple[int, str, float]:
         return error.code, error.read().decode(), time.monotonic() - started
 
 
-def test_without_the_database_pages_answer_503_quickly_and_healthz_says_so():
-    """A real server (gunicorn) whose PostgreSQL is unreachable: nothing hangs, nothing is a 500."""
+@contextmanager
+def gunicorn_without_database(**env):
+    """A real server (gunicorn, one worker, the production settings) whose PostgreSQL is
+    unreachable; yields its port once it listens."""
     port = free_port()
+    command = ["-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "1"]
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "aktive.wsgi",
-        ],
+        [sys.executable, *command, "--bind", f"127.0.0.1:{port}", "aktive.wsgi"],
         cwd=ROOT,
         env=production_env(
             # Nothing listens on port 9: the connection is refused, as while PostgreSQL restarts.
             DATABASE_URL="postgres://aktive@127.0.0.1:9/aktive",
             ALLOWED_HOSTS="127.0.0.1",
-            SECURE_SSL_REDIRECT="false",
+            **env,
         ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -322,6 +315,15 @@ def test_without_the_database_pages_answer_503_quickly_and_healthz_says_so():
                 break
             except OSError:
                 time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_without_the_database_pages_answer_503_quickly_and_healthz_says_so():
+    """Nothing hangs, nothing is a 500."""
+    with gunicorn_without_database(SECURE_SSL_REDIRECT="false") as port:
         status, body, seconds = get(f"http://127.0.0.1:{port}/healthz")
         assert (status, body) == (503, "database unavailable\n")
         # A logged-in user's request: the session lives in the database.
@@ -329,9 +331,6 @@ def test_without_the_database_pages_answer_503_quickly_and_healthz_says_so():
         assert status == 503
         assert "Portalen er utilgjengelig et øyeblikk" in body
         assert seconds < 3
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.mark.django_db
