@@ -28,7 +28,6 @@ from partnerships.validators import validate_partners_in_community
 from partnerships.versioning import (
     ABSENT,
     Snapshot,
-    VersionConflict,
     Vocabulary,
     by,
     history_paused,
@@ -53,9 +52,6 @@ MEASURE_FIELDS = (
 # Only staff set these, in admin.
 ADMIN_MEASURE_FIELDS = ("slug", "is_archived")
 PARTNER, TARGET_GROUP = "partner", "target_group"
-
-# Kept for callers that name the measure's kind of conflict.
-MeasureVersionConflict = VersionConflict
 
 
 class ChangeReason:

@@ -1,17 +1,19 @@
-"""Two partners saving the same version at the same moment: exactly one wins."""
+"""People saving the same version of a record at the same moment: exactly one wins, the others
+are asked (their save is merged or offered as a choice, never silently lost)."""
 
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from measures.models import Measure
-from measures.services import MeasureVersionConflict, measure_update
+from measures.models import Measure, Report
+from measures.services import measure_update, report_create, report_update
 from tests.factories import MeasureFactory
+from tests.racing import POSTGRESQL_ONLY, race
+from tests.test_merge import report_data
 
 RACERS = 6
 
@@ -19,73 +21,54 @@ RACERS = 6
 @pytest.mark.django_db(transaction=True)
 def test_racing_saves_of_one_version_let_exactly_one_win():
     if connection.vendor != "postgresql":
-        pytest.skip(
-            "needs PostgreSQL: the race runs in separate server connections; SQLite's test "
-            "database is one in-memory file shared by the threads (the SQLite race below "
-            "runs on a file instead)"
-        )
+        pytest.skip(POSTGRESQL_ONLY)
     measure = MeasureFactory()
     history_before = measure.history.count()
-    start = threading.Barrier(RACERS)
-    outcomes: list[str] = []
 
     def save(number: int) -> None:
-        try:
-            start.wait(timeout=10)  # all threads are released together
-            measure_update(
-                measure=Measure(pk=measure.pk),
-                user=None,
-                version=1,
-                data={"venue": f"Sal {number}"},
-            )
-            outcomes.append("saved")
-        except MeasureVersionConflict:
-            outcomes.append("conflict")
-        finally:
-            connection.close()  # each thread has its own connection; leave none open
+        measure_update(
+            measure=Measure(pk=measure.pk), user=None, version=1, data={"venue": f"Sal {number}"}
+        )
 
-    threads = [threading.Thread(target=save, args=(number,)) for number in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert sorted(outcomes) == ["conflict"] * (RACERS - 1) + ["saved"]
+    assert race(RACERS, save) == ["asked"] * (RACERS - 1) + ["saved"]
     measure.refresh_from_db()
     assert measure.version == 2
     assert measure.history.count() == history_before + 1
     assert measure.history.latest().venue == measure.venue
 
 
+@pytest.mark.django_db(transaction=True)
+def test_eight_report_corrections_at_once_one_wins_and_seven_are_asked():
+    if connection.vendor != "postgresql":
+        pytest.skip(POSTGRESQL_ONLY)
+    report = report_create(measure=MeasureFactory(), user=None, data=report_data())
+
+    def correct(number: int) -> None:
+        report_update(
+            report=Report(pk=report.pk),
+            user=None,
+            version=1,
+            data=report_data(participants=100 + number),
+        )
+
+    assert race(8, correct) == ["asked"] * 7 + ["saved"]
+    report.refresh_from_db()
+    assert report.version == 2
+    assert report.history.count() == 2
+
+
 SQLITE_RACE = """
-import threading
-from django.db import connection
 from measures.models import Measure
-from measures.services import MeasureVersionConflict, measure_update
+from measures.services import measure_update
 from tests.factories import MeasureFactory
+from tests.racing import race
 
 measure = MeasureFactory()
-start = threading.Barrier({racers})
-outcomes = []
-
-def save(number):
-    try:
-        start.wait(timeout=10)
-        measure_update(measure=Measure(pk=measure.pk), user=None, version=1,
-                       data={{"venue": f"Sal {{number}}"}})
-        outcomes.append("saved")
-    except MeasureVersionConflict:
-        outcomes.append("conflict")
-    finally:
-        connection.close()
-
-threads = [threading.Thread(target=save, args=(n,)) for n in range({racers})]
-for thread in threads:
-    thread.start()
-for thread in threads:
-    thread.join(timeout=60)
+outcomes = race({racers}, lambda number: measure_update(
+    measure=Measure(pk=measure.pk), user=None, version=1, data={{"venue": f"Sal {{number}}"}}
+))
 measure.refresh_from_db()
-print(sorted(outcomes), measure.version, measure.history.count())
+print(outcomes, measure.version, measure.history.count())
 """
 
 
@@ -113,5 +96,5 @@ def test_racing_saves_on_sqlite_let_exactly_one_win(tmp_path):
     manage("migrate", "--noinput")
     output = manage("shell", "-c", SQLITE_RACE.format(racers=RACERS))
     outcomes, version, history = output.strip().splitlines()[-1].rsplit(" ", 2)
-    assert outcomes == str(["conflict"] * (RACERS - 1) + ["saved"])
+    assert outcomes == str(["asked"] * (RACERS - 1) + ["saved"])
     assert (version, history) == ("2", "2")  # created, then the one save that won
