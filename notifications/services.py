@@ -17,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -142,7 +142,7 @@ def _compose_for(user_id: int, now: datetime.datetime) -> int:
     user = User.objects.select_related("preferences").get(pk=user_id)
     preferences = preferences_of(user)
     cutoff = rules.digest_cutoff(preferences.frequency, now)
-    pending = Notification.objects.select_for_update(skip_locked=True).filter(
+    pending = Notification.objects.select_for_update(skip_locked=True, of=("self",)).filter(
         recipient=user, email__isnull=True, created_at__lte=cutoff
     )
     notes = list(
@@ -158,7 +158,8 @@ def _compose_for(user_id: int, now: datetime.datetime) -> int:
         # Nobody to tell any more: the changes are dropped, not kept forever.
         Notification.objects.filter(pk__in=[n.pk for n in notes]).delete()
         return 0
-    groups = describe(notes)
+    with translation.override(preferences.language):  # what changed, in their words too
+        groups = describe(notes)
     kind = (
         Email.Kind.CHANGES if preferences.frequency == Frequency.IMMEDIATELY else Email.Kind.DIGEST
     )
