@@ -262,11 +262,14 @@ def emails_send_due(*, now: datetime.datetime | None = None, limit: int = 200) -
                 _failed(email, error, result)
                 mail_server.close()  # a fresh connection for the next one
             else:
+                personal_link = email.kind in (Email.Kind.PASSWORD, Email.Kind.INVITATION)
                 Email.objects.filter(pk=email.pk, claim=claim).update(
                     status=Email.Status.SENT,
                     sent_at=timezone.now(),
                     attempts=email.attempts + 1,
                     last_error="",
+                    # A link into someone's account is not kept once it is on its way.
+                    **({"text": "", "html": ""} if personal_link else {}),
                 )
                 result.sent += 1
     finally:
