@@ -34,17 +34,15 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         preferences = preferences_of(user)
-        kwargs.setdefault(
-            "initial",
-            {
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "email": user.email,
-                "language": preferences.language,
-                "frequency": preferences.frequency,
-                "reminders": preferences.reminders,
-            },
-        )
+        kwargs["initial"] = {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "language": preferences.language,
+            "frequency": preferences.frequency,
+            "reminders": preferences.reminders,
+            **kwargs.get("initial", {}),
+        }
         super().__init__(*args, **kwargs)
         self.user = user
         assert {code for code, _name in self.fields["language"].choices} == {

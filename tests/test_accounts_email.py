@@ -117,6 +117,9 @@ class TestProfile:
 
     def test_saves_name_email_language_and_email_settings(self, as_user, partner_user):
         client = as_user(partner_user)
+        form = client.get(reverse("notifications:profile")).context["form"]
+        assert form.initial["email"] == "klubb@example.invalid"  # filled in from the account
+        assert form.initial["frequency"] == Frequency.WEEKLY  # the default
         response = client.post(
             reverse("notifications:profile"),
             {
