@@ -213,14 +213,19 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 
 # --- Background tasks (django-tasks) ----------------------------------------------------------
 # The database backend by default: `manage.py db_worker` runs the tasks, no other server needed.
-# `make run` uses "immediate" (a task runs as soon as the change commits). Any backend's dotted
-# path works, e.g. TASKS_BACKEND=django_tasks_rq.RQBackend with RQ on REDIS_URL.
+# `make run` uses "immediate" (a task runs as soon as the change commits). "rq": RQ on REDIS_URL
+# (pip install django-tasks-rq; `manage.py rqworker --job-class django_tasks_rq.Job`). Any other
+# backend by its dotted path.
 TASKS_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
 RQ_QUEUES = {"default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
 
 # --- Security ---------------------------------------------------------------------------------
