@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Measure, Report
+from partnerships.models import author_field
 
 
 class Frequency(models.TextChoices):
@@ -201,14 +202,7 @@ class Invitation(models.Model):
         related_name="invitations",
         verbose_name=_("user"),
     )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("invited by"),
-    )
+    invited_by = author_field(_("invited by"))
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
 
