@@ -18,8 +18,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	touch $@
 
 ## Serve the portal with the Konnerud demo data at http://127.0.0.1:$(PORT) (DEBUG on, SQLite
-## unless DATABASE_URL is set).
+## unless DATABASE_URL is set). E-mails are printed in this terminal as soon as a change is
+## saved: console e-mail backend, background tasks run immediately.
 run: export DEBUG = true
+run: export TASKS_BACKEND ?= immediate
+run: export PORTAL_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_roles

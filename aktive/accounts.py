@@ -12,9 +12,10 @@ under keys that hold a keyed hash of the address, never the address itself.
 """
 
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+from notifications.forms import OutboxPasswordResetForm
 
 WINDOW_SECONDS = 60 * 60
 
@@ -39,7 +40,7 @@ def account_key(user) -> str:
     return f"password-reset:account:{user.pk}"
 
 
-class LimitedPasswordResetForm(PasswordResetForm):
+class LimitedPasswordResetForm(OutboxPasswordResetForm):
     """Django's form, sending to no one once the address or the account has had its e-mails."""
 
     def get_users(self, email):

@@ -60,8 +60,11 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "partnerships",
     "measures",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -205,13 +208,41 @@ MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_MB", default=12) * 1024 * 102
 
 # --- E-mail -----------------------------------------------------------------------------------
 # Console by default; SMTP with e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.no:587
+# Every message is written to the outbox (notifications.Email) and sent by the worker with this
+# backend; see notifications/services.py.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a hanging server is a retry
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Aktive Lokalsamfunn <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # At most this many password reset e-mails per address and per account an hour (aktive/accounts.py).
 PASSWORD_RESET_LIMIT_PER_HOUR = env.int("PASSWORD_RESET_LIMIT_PER_HOUR", default=3)
+# The portal's address, for links in e-mails (no request is at hand in the worker).
+PORTAL_URL = env.str("PORTAL_URL", default="").rstrip("/") or (
+    "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+)
+# Daily and weekly digests cover what happened before this hour (Oslo time); weekly on Mondays.
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)
+# An invitation's link to choose a password works this many days, once.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+
+# --- Background tasks (django-tasks) ----------------------------------------------------------
+# The database backend by default: `manage.py db_worker` runs the tasks, no other server needed.
+# `make run` uses "immediate" (a task runs as soon as the change commits). "rq": RQ on REDIS_URL
+# (pip install django-tasks-rq; `manage.py rqworker --job-class django_tasks_rq.Job`). Any other
+# backend by its dotted path.
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+RQ_QUEUES = {"default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -1,34 +1,54 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.utils.translation import gettext_lazy as _
 
 from aktive import views
 from aktive.accounts import LimitedPasswordResetForm
+from notifications.views import language_switch
 
 handler500 = "aktive.views.server_error"
 
-urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
-    # Django's password reset, with a few e-mails per address and account an hour at most.
+# Django's password reset, with one word for it on every page ("a new password"), our e-mail
+# written to the outbox (notifications/forms.py), and a few e-mails per address and account an
+# hour at most (aktive/accounts.py).
+password_reset_urls = [
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=LimitedPasswordResetForm),
+        auth_views.PasswordResetView.as_view(
+            form_class=LimitedPasswordResetForm, title=_("Set a new password")
+        ),
         name="password_reset",
     ),
     path(
         "accounts/password_reset/done/",
         auth_views.PasswordResetDoneView.as_view(
-            extra_context={"limit": settings.PASSWORD_RESET_LIMIT_PER_HOUR}
+            title=_("Check your e-mail"),
+            extra_context={"limit": settings.PASSWORD_RESET_LIMIT_PER_HOUR},
         ),
         name="password_reset_done",
     ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(title=_("Choose a new password")),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(title=_("Your new password is saved")),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    *password_reset_urls,
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
+    path("", include("notifications.urls")),
     path("", include("partnerships.urls")),
     path("", include("measures.urls")),
 ]

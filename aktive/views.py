@@ -32,6 +32,12 @@ def dashboard(request):
         my_communities = Community.objects.active()
     shown = list(my_measures[: MY_MEASURES + 1])
     context = {
+        # Missing a report or stale: at the top, so that it gets done.
+        "attention": list(
+            Measure.objects.of_user(user).needing_attention().for_overview().order_by("title")
+        )
+        if user.partner_ids
+        else [],
         "my_measures": shown[:MY_MEASURES],
         "my_communities": my_communities,
         "recent_changes": recent_changes(user, my_communities, RECENT_CHANGES),

@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from measures.forms import MeasureForm
 from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
@@ -11,6 +14,7 @@ from measures.services import (
     ADMIN_MEASURE_FIELDS,
     MEASURE_FIELDS,
     measure_create,
+    measure_set_archived,
     measure_update,
     report_create,
     report_update,
@@ -114,9 +118,61 @@ def write_measure(form: MeasureAdminForm, partner_forms: MeasurePartnerFormSet, 
     return measure_create(community=form.cleaned_data["community"], **arguments)
 
 
+def set_status_action(status: Measure.Status):
+    """An admin action setting the selected measures' status, each through ``measure_update``.
+
+    One transaction: the partners are told of all of it together (one e-mail or digest each).
+    """
+
+    @admin.action(
+        permissions=["change"],
+        description=format_lazy(_("Set status: {}"), status.label),
+    )
+    def action(modeladmin, request, queryset):
+        with transaction.atomic():
+            changed = 0
+            for measure in queryset.exclude(status=status):
+                measure_update(
+                    measure=measure,
+                    user=request.user,
+                    version=measure.version,
+                    data={"status": status.value},
+                )
+                changed += 1
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d measure now has the status “%(status)s”.",
+                "%(count)d measures now have the status “%(status)s”.",
+                changed,
+            )
+            % {"count": changed, "status": status.label},
+            messages.SUCCESS,
+        )
+
+    action.__name__ = f"set_status_{status.value}"
+    return action
+
+
+@admin.action(permissions=["change"], description=_("Archive the selected measures"))
+def archive_measures(modeladmin, request, queryset):
+    with transaction.atomic():
+        changed = 0
+        for measure in queryset.filter(is_archived=False):
+            measure_set_archived(measure=measure, user=request.user, archived=True)
+            changed += 1
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d measure is archived.", "%(count)d measures are archived.", changed)
+        % {"count": changed},
+        messages.SUCCESS,
+    )
+
+
 @admin.register(Measure)
 class MeasureAdmin(ServiceAdmin):
     form = MeasureAdminForm
+    actions = [*(set_status_action(status) for status in Measure.Status), archive_measures]
     list_display = ["title", "community", "status", "lead_partner", "is_archived", "updated_at"]
     list_filter = ["status", "is_archived", "community", "target_groups", "lead_partner__kind"]
     search_fields = ["title", "summary", "description", "venue"]

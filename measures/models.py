@@ -1,10 +1,13 @@
 """What the partners do together: measures (tiltak) and their activity reports."""
 
+import datetime
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     DateField,
     DecimalField,
@@ -19,14 +22,16 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, ExtractYear, RowNumber, TruncMonth
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from measures.periods import Period
+from measures.periods import Period, last_completed_period
 from partnerships.dates import validate_activity_date
 from partnerships.models import (
     Community,
@@ -71,6 +76,14 @@ class TargetGroup(models.Model):
         return self.name
 
 
+# A measure neither changed nor reported for this long is "stale" (about six months).
+STALE_AFTER_DAYS = 183
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 class MeasureQuerySet(models.QuerySet):
     def not_archived(self):
         return self.filter(is_archived=False)
@@ -104,6 +117,67 @@ class MeasureQuerySet(models.QuerySet):
         """Annotate ``last_report_on``: the end of the latest report's period."""
         latest = Report.objects.filter(measure=OuterRef("pk")).order_by("-period_end")
         return self.annotate(last_report_on=Subquery(latest.values("period_end")[:1]))
+
+    def with_attention(self, today: datetime.date | None = None):
+        """Annotate what a measure's partners should see to, in one query.
+
+        ``report_due_start`` and ``report_due_end``: the last completed reporting period of the
+        measure's community (``Community.reporting_frequency``, a month by default) when the
+        measure is active, not archived, had started by the period's end and has no report
+        starting in it ("missing a report"); else None. ``is_stale``: not archived or ended,
+        and neither changed nor reported (a report ending, or logged) for six months.
+        """
+        today = today or timezone.localdate()
+        starts, ends = [], []
+        for frequency in Community.ReportingFrequency.values:
+            period = last_completed_period(frequency, today)
+            missing = Q(community__reporting_frequency=frequency) & self._missing_report_in(period)
+            starts.append(When(missing, then=Value(period.start)))
+            ends.append(When(missing, then=Value(period.end)))
+        since = today - datetime.timedelta(days=STALE_AFTER_DAYS)
+        recent_reports = Report.objects.filter(measure=OuterRef("pk")).filter(
+            Q(period_end__gte=since) | Q(created_at__gte=_start_of_day(since))
+        )
+        stale = (
+            Q(is_archived=False, updated_at__lt=_start_of_day(since))
+            & ~Q(status=Measure.Status.ENDED)
+            & ~Exists(recent_reports)
+        )
+        return self.annotate(
+            report_due_start=Case(*starts, default=None, output_field=DateField()),
+            report_due_end=Case(*ends, default=None, output_field=DateField()),
+            is_stale=Case(
+                When(stale, then=Value(True)), default=False, output_field=BooleanField()
+            ),
+        )
+
+    def needing_attention(self, today: datetime.date | None = None):
+        """Measures missing a report or stale (``with_attention``'s annotations)."""
+        return self.with_attention(today).filter(
+            Q(report_due_start__isnull=False) | Q(is_stale=True)
+        )
+
+    def missing_report(self, today: datetime.date | None = None):
+        """Measures missing a report for their last completed period, by title."""
+        return (
+            self.with_attention(today)
+            .filter(report_due_start__isnull=False)
+            .select_related("community")
+            .order_by("title", "pk")
+        )
+
+    @staticmethod
+    def _missing_report_in(period: Period) -> Q:
+        started = Q(started_on__lte=period.end) | Q(
+            started_on__isnull=True,
+            created_at__lt=_start_of_day(period.end + datetime.timedelta(days=1)),
+        )
+        reported = Exists(
+            Report.objects.filter(
+                measure=OuterRef("pk"), period_start__range=(period.start, period.end)
+            )
+        )
+        return Q(status=Measure.Status.ACTIVE, is_archived=False) & started & ~reported
 
     def first_per_status(self, count: int):
         """At most ``count`` measures of each status, by title, in one query."""

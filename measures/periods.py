@@ -50,6 +50,20 @@ class Period:
         return [add_months(first, index) for index in range(count)]
 
 
+# A community's reporting frequency (``Community.ReportingFrequency``): months per period.
+MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+
+def last_completed_period(frequency: str, today: datetime.date) -> Period:
+    """The last whole reporting period before ``today``: last month, last quarter or last year."""
+    months = MONTHS_PER_PERIOD[frequency]
+    this_month = today.replace(day=1)
+    # Periods start in January, April, July, October (quarters) or January (years).
+    current_start = add_months(this_month, -((this_month.month - 1) % months))
+    start = add_months(current_start, -months)
+    return Period(start, current_start - datetime.timedelta(days=1))
+
+
 def add_months(first_of_month: datetime.date, months: int) -> datetime.date:
     index = first_of_month.year * 12 + first_of_month.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)

@@ -22,6 +22,7 @@ from measures.models import (
     Report,
     TargetGroup,
 )
+from measures.signals import announce
 from partnerships.models import Community, Partner, User
 from partnerships.text import unique_slug
 from partnerships.validators import validate_partners_in_community
@@ -245,6 +246,7 @@ def measure_create(
         )
     _write_measure(measure, values)
     record_created(MEASURE_HISTORY, measure, user)
+    announce(measure=measure, user=user)
     return measure
 
 
@@ -282,6 +284,7 @@ def measure_update(
     current.updated_by = user
     by(current, user, ChangeReason.MERGED if merge.theirs_changed else None)
     current.save()  # the one history row of this edit, with the new partners and groups
+    announce(measure=current, user=user)
     return current
 
 
@@ -295,6 +298,7 @@ def measure_set_archived(*, measure: Measure, user: User | None, archived: bool)
         current.updated_by = user
         by(current, user, ChangeReason.ARCHIVED if archived else ChangeReason.RESTORED)
         current.save(update_fields=["is_archived", "version", "updated_by", "updated_at"])
+        announce(measure=current, user=user)
     return current
 
 
@@ -333,6 +337,7 @@ def measure_set_photo(
         delete_files_on_commit(current.image.storage, new_files - set(old_files), now=True)
         raise
     delete_files_on_commit(current.image.storage, stale_files)
+    announce(measure=current, user=user)
     return current
 
 
@@ -361,7 +366,9 @@ def _write_report(report: Report, user: User | None, values: Snapshot) -> Report
 
 @transaction.atomic
 def report_create(*, measure: Measure, user: User | None, data: Mapping[str, Any]) -> Report:
-    return _write_report(Report(measure=measure, reported_by=user), user, data)
+    report = _write_report(Report(measure=measure, reported_by=user), user, data)
+    announce(measure=measure, user=user, report=report)
+    return report
 
 
 @transaction.atomic
@@ -393,4 +400,6 @@ def report_update(
         vocabulary=report_vocabulary,
     )
     current.version += 1
-    return _write_report(current, user, merge.values)
+    _write_report(current, user, merge.values)
+    announce(measure=current.measure, user=user, report=current)
+    return current

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
@@ -17,6 +19,7 @@ from measures.filters import MeasureFilter
 from measures.forms import MeasureForm, PhotoForm, ReportForm
 from measures.history import changes, measure_history
 from measures.models import Measure, Report
+from measures.periods import add_months
 from measures.permissions import (
     can_create_measure,
     can_edit_measure,
@@ -261,7 +264,12 @@ class ReportCreateView(MeasureEditMixin, SavesThroughService, FormView):
     success_message = gettext_lazy("The report is saved.")
 
     def get_initial(self):
-        return {"period_start": timezone.localdate()}
+        # ``?month=2026-03`` (the link in a reminder): that month, from its first to its last day.
+        try:
+            month = datetime.datetime.strptime(self.request.GET.get("month", ""), "%Y-%m").date()
+        except ValueError:
+            return {"period_start": timezone.localdate()}
+        return {"period_start": month, "period_end": add_months(month, 1) - datetime.timedelta(1)}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "measure": self.measure}

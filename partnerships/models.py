@@ -80,6 +80,11 @@ class CommunityQuerySet(models.QuerySet):
 
 
 class Community(models.Model):
+    class ReportingFrequency(models.TextChoices):
+        MONTHLY = "monthly", _("Every month")
+        QUARTERLY = "quarterly", _("Every quarter")
+        YEARLY = "yearly", _("Every year")
+
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(
         _("slug"),
@@ -97,6 +102,16 @@ class Community(models.Model):
         help_text=_("The year the partnership started, e.g. 2014."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    reporting_frequency = models.CharField(
+        _("reporting frequency"),
+        max_length=10,
+        choices=ReportingFrequency.choices,
+        default=ReportingFrequency.MONTHLY,
+        help_text=_(
+            "How often each active measure logs a report. A measure without a report for the "
+            "last completed period is reminded by e-mail."
+        ),
+    )
     partners = models.ManyToManyField(
         "Partner",
         through="CommunityPartner",

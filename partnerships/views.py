@@ -12,7 +12,7 @@ from aktive.pagination import ElidedPaginationMixin
 from measures.charts import community_month_chart, community_year_chart
 from measures.forms import PeriodForm
 from measures.models import Measure, Report
-from measures.periods import Period
+from measures.periods import Period, last_completed_period
 from measures.permissions import can_create_measure
 from partnerships.forms import MeetingForm
 from partnerships.models import Community, CommunityPartner, Meeting, Partner
@@ -104,6 +104,7 @@ class CommunityDetailView(CommunityMixin, DetailView):
         context["meetings"] = Meeting.objects.for_community(community).prefetch_related(
             "partners_present"
         )[:5]
+        context.update(missing_reports_context(community))
         context["can_create_measure"] = can_create_measure(self.request.user, community)
         context["can_record_meeting"] = self.can_record_meeting()
         return context
@@ -152,8 +153,18 @@ class CommunityEvaluationView(CommunityMixin, TemplateView):
             ),
             meetings=meetings,
             export_query=export_query(community, period),
+            **missing_reports_context(community),
             **kwargs,
         )
+
+
+def missing_reports_context(community: Community) -> dict:
+    """The community's measures missing a report for its last completed reporting period."""
+    today = timezone.localdate()
+    return {
+        "reporting_period": last_completed_period(community.reporting_frequency, today),
+        "missing_reports": list(community.measures.missing_report(today)),
+    }
 
 
 def export_query(community: Community, period: Period) -> str:

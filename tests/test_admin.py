@@ -128,6 +128,7 @@ def test_community_inline_refuses_removing_a_partner_on_a_measure(as_user, staff
         "description": "",
         "partnership_since": "2014",
         "is_active": "on",
+        "reporting_frequency": "monthly",
         "memberships-TOTAL_FORMS": "1",
         "memberships-INITIAL_FORMS": "1",
         "memberships-MIN_NUM_FORMS": "0",

@@ -32,7 +32,7 @@ def covered_by(module: str, names: list[str]) -> bool:
 def test_every_module_of_the_apps_is_domain_or_web():
     domain = CONTRACTS["domain"]["source_modules"]
     web = CONTRACTS["domain"]["forbidden_modules"]
-    for module in sorted(modules("partnerships") | modules("measures")):
+    for module in sorted(modules("partnerships") | modules("measures") | modules("notifications")):
         assert covered_by(module, domain) != covered_by(module, web), (
             f"{module}: add it to the domain or the web layer in pyproject.toml"
         )
@@ -40,6 +40,12 @@ def test_every_module_of_the_apps_is_domain_or_web():
 
 def test_the_site_shell_is_web():
     assert "aktive" in CONTRACTS["domain"]["forbidden_modules"]
+
+
+def test_neither_measures_nor_partnerships_import_notifications():
+    contract = CONTRACTS["notifications"]
+    assert set(contract["source_modules"]) == {"partnerships", "measures"}
+    assert contract["forbidden_modules"] == ["notifications"]
 
 
 def test_partnerships_domain_is_all_of_its_domain_modules():

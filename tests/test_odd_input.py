@@ -52,6 +52,10 @@ from django.utils.http import urlencode, urlsafe_base64_encode
 from django.utils.regex_helper import normalize
 
 from measures.models import DEFAULT_TARGET_GROUPS, Measure, TargetGroup
+from measures.periods import Period
+from notifications.models import Reminder
+from notifications.services import invitation_send
+from notifications.tasks import enqueue_delivery
 from partnerships.models import SPORTS_COUNCIL_GROUP, Meeting, PartnerMembership
 from tests.factories import (
     CommunityPartnerFactory,
@@ -151,6 +155,14 @@ def dataset(roles, client) -> Dataset:
     # A failed login and a logged failure, so that django-axes' admin lists have a row each.
     client.post("/accounts/login/", {"username": "klubb", "password": "feil"})
     AccessFailureLog.objects.create(username="klubb", ip_address="10.0.0.7", path_info="/")
+    # An invitation (with its e-mail in the outbox), a reminder and a queued task, for the
+    # admin pages of e-mail.
+    invitation_send(user=UserFactory(username="ny", password=None), invited_by=None)
+    period = Period.last_months(1)
+    Reminder.objects.create(
+        measure=measure, period_start=period.start, period_end=period.end, round=1
+    )
+    enqueue_delivery()
     return Dataset(community, measure, report, meeting, partner_user)
 
 

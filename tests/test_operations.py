@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from aktive.accounts import account_key, address_key, within_limit
+from notifications.services import emails_send_due
 from tests.factories import UserFactory
 from tests.test_production import gunicorn_without_database
 
@@ -169,6 +170,12 @@ class TestUploadLimit:
 # --- Password reset -----------------------------------------------------------------------------
 
 
+def mails_sent() -> list:
+    """What the mail server got, once the worker has sent what the outbox holds."""
+    emails_send_due()
+    return mail.outbox
+
+
 def ask_for_reset(email: str):
     response = Client().post(reverse("password_reset"), {"email": email})
     assert response.status_code == 302
@@ -183,10 +190,10 @@ class TestPasswordResetLimit:
         UserFactory(username="kari", email="kari@example.no")
         for _ in range(3):
             ask_for_reset("kari@example.no")
-        assert len(mail.outbox) == 3
+        assert len(mails_sent()) == 3
         ask_for_reset("Kari@Example.no ")  # the same address, however it is typed
         ask_for_reset("kari@example.no")
-        assert len(mail.outbox) == 3
+        assert len(mails_sent()) == 3
 
     def test_per_account_whatever_address_reached_it(self, settings):
         settings.PASSWORD_RESET_LIMIT_PER_HOUR = 3
@@ -194,18 +201,18 @@ class TestPasswordResetLimit:
         for _ in range(3):  # three mails this hour already went to the account
             within_limit(account_key(kari))
         ask_for_reset("kari@example.no")  # an address not asked for yet this hour
-        assert mail.outbox == []
+        assert mails_sent() == []
 
     def test_an_unknown_address_counts_the_same_and_gets_the_same_page(self, settings):
         settings.PASSWORD_RESET_LIMIT_PER_HOUR = 3
         UserFactory(username="kari", email="kari@example.no")
         answers = [ask_for_reset("ukjent@example.no")["Location"] for _ in range(5)]
         assert answers == [reverse("password_reset_done")] * 5
-        assert mail.outbox == []
+        assert mails_sent() == []
         done = Client().get(reverse("password_reset_done"))
         assert "Vi sender høyst 3 lenker i timen til samme adresse" in done.text
         ask_for_reset("kari@example.no")  # another address has its own count
-        assert len(mail.outbox) == 1
+        assert len(mails_sent()) == 1
 
     def test_the_count_is_kept_under_a_hash_not_the_address(self):
         key = address_key("kari@example.no")

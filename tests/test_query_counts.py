@@ -40,7 +40,7 @@ MEETING = "/communities/{community}/meetings/{meeting}/"
 USERS = ("partner", "evaluator", "staff")
 # fmt: off
 QUERY_COUNTS = {
-    "dashboard":               ("/",                                                12,   11,   11),
+    "dashboard":               ("/",                                                13,   11,   11),
     "measure list":            ("/measures/",                                       12,   13,   13),
     "measure list, filtered":  (FILTERED,                                           13,   14,   14),
     "measure list, searched":  ("/measures/?q=%C3%A5pen",                           12,   13,   13),
@@ -54,8 +54,8 @@ QUERY_COUNTS = {
     "report form":             ("/measures/{measure}/reports/new/",                  9, None,    9),
     "report correction form":  ("/reports/{report}/edit/",                          10, None,   10),
     "community list":          ("/communities/",                                     5,    6,    6),
-    "community page":          ("/communities/{community}/",                        18,   16,   15),
-    "evaluation page":         ("/communities/{community}/evaluation/?year=2025",   11,   12,   12),
+    "community page":          ("/communities/{community}/",                        19,   17,   16),
+    "evaluation page":         ("/communities/{community}/evaluation/?year=2025",   12,   13,   13),
     "meeting list":            ("/communities/{community}/meetings/",               12,    8,   10),
     "meeting page":            (MEETING,                                            11,    7,    9),
     "new meeting form":        ("/communities/{community}/meetings/new/",           10,    6,    8),
@@ -69,6 +69,9 @@ QUERY_COUNTS = {
     "admin partners":          ("/admin/partnerships/partner/",                   None, None,    8),
     "admin users":             ("/admin/partnerships/user/",                      None, None,    9),
     "admin meetings":          ("/admin/partnerships/meeting/",                   None, None,   10),
+    "profile":                 ("/accounts/profile/",                                4,    5,    5),
+    "admin e-mails":           ("/admin/notifications/email/",                    None, None,    9),
+    "admin reminders":         ("/admin/notifications/reminder/",                 None, None,   11),
 }
 # fmt: on
 

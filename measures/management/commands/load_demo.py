@@ -8,6 +8,7 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from measures.models import DEFAULT_TARGET_GROUPS, Measure, TargetGroup
 from measures.services import measure_create, report_create
+from measures.signals import quiet
 from partnerships.models import (
     EVALUATOR_GROUP,
     SPORTS_COUNCIL_GROUP,
@@ -258,11 +260,15 @@ class Command(BaseCommand):
                 f"'{DEMO_PASSWORD}'. Run with --demo-accounts if this is a demo server."
             )
         call_command("setup_roles", verbosity=0, stdout=self.stdout)
-        with transaction.atomic():
+        # Demo data tells no one: the partners are notified of changes made after it.
+        with transaction.atomic(), quiet():
             community = self.load_partnership()
             accounts = self.load_accounts()
             self.load_measures(community, accounts)
             self.load_meeting(community, author=accounts["forsker"])
+        if apps.is_installed("notifications"):
+            # The demo users' e-mail choices (that app builds on this one, so it is asked by name).
+            call_command("load_demo_preferences", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data for Konnerud is loaded."))
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for username, (partner_slug, title) in ACCOUNTS.items():
@@ -295,7 +301,7 @@ class Command(BaseCommand):
                 defaults={
                     "first_name": title,
                     "last_name": where,
-                    "email": f"{username}@example.invalid",
+                    "email": f"{username}@example.org",
                     "is_active": True,
                     "is_staff": username == "idrettsrad",
                     "is_superuser": False,

@@ -9,6 +9,8 @@ from django.db import transaction
 from partnerships.models import EVALUATOR_GROUP, SPORTS_COUNCIL_GROUP
 
 APPS = ("partnerships", "measures")
+# What was e-mailed (outbox, reminders, invitations): the sports council may look, not change.
+VIEW_ONLY_APPS = ("notifications",)
 
 
 class Command(BaseCommand):
@@ -16,14 +18,17 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for label in APPS:
+        for label in (*APPS, *VIEW_ONLY_APPS):
             # Permissions are made after migrate; make sure they exist on a fresh database.
             create_permissions(apps.get_app_config(label), verbosity=0)
         app_permissions = Permission.objects.filter(content_type__app_label__in=APPS)
+        view_only = Permission.objects.filter(
+            content_type__app_label__in=VIEW_ONLY_APPS, codename__startswith="view_"
+        )
 
         council, _created = Group.objects.get_or_create(name=SPORTS_COUNCIL_GROUP)
         # People are deactivated, never deleted.
-        council.permissions.set(app_permissions.exclude(codename="delete_user"))
+        council.permissions.set(app_permissions.exclude(codename="delete_user") | view_only)
 
         evaluator, _created = Group.objects.get_or_create(name=EVALUATOR_GROUP)
         evaluator.permissions.set(
