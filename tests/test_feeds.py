@@ -3,12 +3,14 @@ feed, and gets exactly the portal's own sessions for a year that crosses both DS
 every school holiday."""
 
 import datetime
+import re
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 import recurring_ical_events
 
-from measures.feeds import build_feed
+from measures.feeds import build_feed, oslo_timezone
 from measures.models import ScheduleChange
 from measures.schedules import HolidayCalendar, sessions, slots_of
 from tests.factories import (
@@ -147,18 +149,25 @@ def test_the_feed_is_rfc_5545_with_its_zone_exceptions_and_links(community, sche
     exdates = {d.dt.date() for line in _list(friday["EXDATE"]) for d in line.dts}
     assert {D(2026, 11, 13), D(2026, 12, 25), D(2027, 3, 26)} <= exdates  # cancelled, holidays
     assert D(2026, 10, 2) not in exdates  # added in the autumn break
-    assert "UNTIL=" in text and all(
-        line.endswith("Z") or ";UNTIL=" not in line
-        for line in text.replace("\r\n ", "").splitlines()
-        if "UNTIL=" in line
-    )
-    weekdays = next(e for e in events if e["LOCATION"] == "Krokstadelva skole")
+    # UNTIL in UTC, as RFC 5545 asks when DTSTART has a zone.
+    unfolded = text.replace("\r\n ", "")
+    assert len(re.findall(r"UNTIL=\d{8}T\d{6}Z", unfolded)) == unfolded.count("UNTIL=") == 5
+    weekdays = next(e for e in events if e.get("LOCATION") == "Krokstadelva skole")
     rdates = {d.dt.date() for line in _list(weekdays["RDATE"]) for d in line.dts}
     assert rdates == {D(2027, 6, 12)}  # the added Saturday
     # Stable UIDs: the same slot has the same UID in every build of the feed.
     again = icalendar.Calendar.from_ical(feed(community, schedules)).walk("VEVENT")
     assert [e["UID"] for e in events] == [e["UID"] for e in again]
     assert len({e["UID"] for e in events}) == 5
+
+
+def test_the_feed_s_time_zone_agrees_with_the_tz_database():
+    zone = oslo_timezone().to_tz()
+    oslo = ZoneInfo("Europe/Oslo")
+    moment = datetime.datetime(2026, 1, 1, 0, 30)
+    while moment < datetime.datetime(2029, 1, 1):
+        assert zone.utcoffset(moment) == moment.replace(tzinfo=oslo).utcoffset(), moment
+        moment += datetime.timedelta(hours=5)
 
 
 def _list(value):
