@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("hva-skjer/", include("measures.public_urls")),
+    path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("", include("partnerships.urls")),
     path("", include("measures.urls")),
 ]
