@@ -192,7 +192,7 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(
             is_public=True,
             is_archived=False,
-            status__in=[Measure.Status.ACTIVE, Measure.Status.PLANNED],
+            status__in=PUBLIC_STATUSES,
             community__is_public=True,
             community__is_active=True,
         )
@@ -390,6 +390,22 @@ class Measure(ConstraintsOnFields, models.Model):
     def derive_fields(self) -> None:
         """Fill the fields computed from the others (``save()`` and bulk writers call this)."""
         self.search_text = search_text(self.title, self.summary, self.description)
+
+    @property
+    def is_shown_publicly(self) -> bool:
+        """Whether ``MeasureQuerySet.public`` has it, for a measure loaded with its community."""
+        community = self.community
+        return (
+            self.is_public
+            and not self.is_archived
+            and self.status in PUBLIC_STATUSES
+            and community.is_public
+            and community.is_active
+        )
+
+
+# The statuses the public pages show: what runs, and what is coming.
+PUBLIC_STATUSES = (Measure.Status.ACTIVE, Measure.Status.PLANNED)
 
 
 class Weekday(models.IntegerChoices):

@@ -43,7 +43,7 @@ from measures.schedules import (
     slot_span,
     slots_of,
     week_of,
-    weekday_names,
+    weekdays_text,
 )
 from measures.structured_data import measure_event
 
@@ -313,7 +313,7 @@ def slot_lines(slots) -> dict[int, list[dict]]:
         first, last = slot_span(slot)
         lines.setdefault(slot.measure_id, []).append(
             {
-                "days": weekday_names(slot.weekdays),
+                "days": weekdays_text(slot.weekdays),
                 "starts_at": slot.starts_at,
                 "ends_at": slot.ends_at,
                 "place": slot.place,

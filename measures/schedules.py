@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from measures.models import Measure, ScheduleChange, TimeSlot, Weekday
 from measures.periods import Period
@@ -129,8 +129,9 @@ def slot_dates(
     weekdays: Sequence[int] | None = None,
 ) -> SlotDates:
     """The slot's dates from ``first`` to ``last`` (both included), on ``weekdays`` only if
-    given. Reads the slot's changes from ``slot.changes.all()`` (prefetch them)."""
-    changes = {change.date: change for change in slot.changes.all()}
+    given. Reads the slot's changes from ``change_list`` (``slots_of``) if it has one."""
+    listed = getattr(slot, "change_list", None)
+    changes = {c.date: c for c in (slot.changes.all() if listed is None else listed)}
     days = [day for day in slot.weekdays if weekdays is None or day in weekdays]
     span_first, span_last = slot_span(slot)
     low = max(first, span_first)
@@ -202,6 +203,49 @@ def planned_sessions(
     return counts
 
 
+def planned_per_measure(
+    slots: Sequence[TimeSlot], period: Period, calendar: HolidayCalendar, *, until: datetime.date
+) -> dict[int, int]:
+    """Planned sessions in ``period`` up to ``until`` per measure that has time slots."""
+    totals = dict.fromkeys((slot.measure_id for slot in slots), 0)
+    for (measure_id, _month), count in planned_sessions(
+        slots, period, calendar, until=until
+    ).items():
+        totals[measure_id] += count
+    return totals
+
+
+@dataclass(frozen=True)
+class PlannedReported:
+    """One month: the sessions the schedule planned up to today, and the sessions reported."""
+
+    month: datetime.date
+    planned: int
+    reported: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.planned - self.reported, 0)
+
+
+def planned_vs_reported(
+    measure: Measure,
+    slots: Iterable[TimeSlot],
+    months: list[dict],
+    period: Period,
+    calendar: HolidayCalendar,
+    *,
+    today: datetime.date,
+) -> list[PlannedReported]:
+    """Per month of ``period``: planned sessions beside the sessions of the reports that start
+    in it (``months`` is ``ReportQuerySet.monthly``'s rows, counted by its rules)."""
+    planned = planned_sessions(slots, period, calendar, until=today)
+    return [
+        PlannedReported(row["month"], planned.get((measure.pk, row["month"]), 0), row["sessions"])
+        for row in months
+    ]
+
+
 def week_of(day: datetime.date) -> datetime.date:
     """The Monday of ``day``'s week (weeks run Monday to Sunday in Norway)."""
     return day - datetime.timedelta(days=day.isoweekday() - 1)
@@ -211,12 +255,25 @@ def weekday_names(days: Iterable[int]) -> list[str]:
     return [str(Weekday(day).label) for day in days]
 
 
+def weekdays_text(days: Iterable[int]) -> str:
+    """“tirsdag og onsdag”, “mandag, onsdag og fredag”."""
+    names = weekday_names(days)
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
 def slots_of(measures) -> list[TimeSlot]:
-    """The time slots of ``measures`` (a queryset) with their measure and changes: two
-    queries."""
-    return list(
+    """The time slots of ``measures`` (a queryset or a list) with their measure, and their
+    changed days in ``change_list``: always two queries, whether there are slots or not."""
+    slots = list(
         TimeSlot.objects.filter(measure__in=measures)
         .select_related("measure")
-        .prefetch_related(Prefetch("changes", queryset=ScheduleChange.objects.order_by("date")))
         .order_by("measure__title", "measure_id", "season_start", "starts_at", "pk")
     )
+    changes: dict[int, list[ScheduleChange]] = {}
+    for change in ScheduleChange.objects.filter(slot__measure__in=measures).order_by("date", "pk"):
+        changes.setdefault(change.slot_id, []).append(change)
+    for slot in slots:
+        slot.change_list = changes.get(slot.pk, [])
+    return slots
