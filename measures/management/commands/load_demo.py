@@ -8,7 +8,6 @@ import datetime
 import random
 from decimal import Decimal
 
-from dateutil.easter import easter as dateutil_easter
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -16,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from measures.generation.generator import school_holidays, school_year_start
 from measures.models import DEFAULT_TARGET_GROUPS, Measure, ScheduleChange, TargetGroup
 from measures.schedules import HolidayCalendar, sessions, slots_of
 from measures.services import (
@@ -491,31 +491,6 @@ class Command(BaseCommand):
             data=MEETING,
             partners_present=list(Partner.objects.filter(slug__in=PARTNERS)),
         )
-
-
-def school_year_start(today: datetime.date) -> int:
-    """The year the current school year started (it starts in August)."""
-    return today.year if today.month >= 8 else today.year - 1
-
-
-def school_holidays(year: int) -> list[tuple[str, datetime.date, datetime.date]]:
-    """A school year's holidays from August ``year``, as Drammen's school calendar has them:
-    autumn break in week 40, Christmas, winter break in week 9, Easter and the summer."""
-    easter = dateutil_easter(year + 1)
-    return [
-        ("Høstferie", *_week(year, 40)),
-        ("Juleferie", datetime.date(year, 12, 21), datetime.date(year + 1, 1, 1)),
-        ("Vinterferie", *_week(year + 1, 9)),
-        ("Påskeferie", easter - datetime.timedelta(days=6), easter + datetime.timedelta(days=1)),
-        ("Sommerferie", datetime.date(year + 1, 6, 20), datetime.date(year + 1, 8, 16)),
-    ]
-
-
-def _week(year: int, week: int) -> tuple[datetime.date, datetime.date]:
-    """Monday to Friday of an ISO week."""
-    return datetime.date.fromisocalendar(year, week, 1), datetime.date.fromisocalendar(
-        year, week, 5
-    )
 
 
 def fargelopet_day(today: datetime.date) -> datetime.date:
