@@ -97,7 +97,9 @@ class SlotMixin(MeasureEditMixin):
         return {**super().get_form_kwargs(), "measure": self.measure}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(cancel_url=schedule_url(self.measure), **kwargs)
+        context = super().get_context_data(**kwargs)
+        context["cancel_url"] = schedule_url(self.measure)  # back to the times, not the measure
+        return context
 
 
 class SlotCreateView(SlotMixin, SavesThroughService, FormView):
