@@ -268,7 +268,7 @@ def slots_of(measures) -> list[TimeSlot]:
     changed days in ``change_list``: always two queries, whether there are slots or not."""
     slots = list(
         TimeSlot.objects.filter(measure__in=measures)
-        .select_related("measure")
+        .select_related("measure__community")
         .order_by("measure__title", "measure_id", "season_start", "starts_at", "pk")
     )
     changes: dict[int, list[ScheduleChange]] = {}
