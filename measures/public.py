@@ -164,7 +164,7 @@ class WhatsOnFilter(forms.Form):
         label=gettext_lazy("For whom"),
         queryset=TargetGroup.objects.all(),
         required=False,
-        empty_label=gettext_lazy("Everyone"),
+        empty_label=gettext_lazy("All target groups"),
     )
     dag = forms.TypedChoiceField(
         label=gettext_lazy("Day"),
