@@ -25,8 +25,8 @@ def embed_host(request, slug):
     src = reverse("public:embed", kwargs={"slug": slug})
     return HttpResponse(
         '<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>Kommunen</title>'
-        f'</head><body><main><h1>Kommunen</h1><iframe src="{src}" title="Hva skjer"></iframe>'
-        "</main></body></html>"
+        '</head><body><main><h1>Kommunen</h1><iframe src="' + src + '" title="Hva skjer" '
+        'width="380" height="640"></iframe></main></body></html>'
     )
 
 
