@@ -17,7 +17,12 @@ from measures.services import (
     timeslot_delete,
     timeslot_update,
 )
-from partnerships.admin import ServiceAdmin, VersionedAdminForm, validation_messages
+from partnerships.admin import (
+    RemovesThroughService,
+    ServiceAdmin,
+    VersionedAdminForm,
+    validation_messages,
+)
 from partnerships.versioning import VersionConflict, check_save
 
 # --- On the measure's page --------------------------------------------------------------------
@@ -147,7 +152,7 @@ class ScheduleChangeInline(admin.TabularInline):
 
 
 @admin.register(TimeSlot)
-class TimeSlotAdmin(ServiceAdmin):
+class TimeSlotAdmin(RemovesThroughService, ServiceAdmin):
     form = TimeSlotAdminForm
     list_display = ["__str__", "measure", "season_start", "season_end", "venue"]
     list_filter = ["pauses_in_school_holidays", "measure__community"]
@@ -192,9 +197,5 @@ class TimeSlotAdmin(ServiceAdmin):
             write_changes(formset, slot, user)
         return slot
 
-    def delete_model(self, request, obj):
-        timeslot_delete(slot=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for slot in queryset:
-            timeslot_delete(slot=slot, user=request.user)
+    def remove(self, obj, user) -> None:
+        timeslot_delete(slot=obj, user=user)

@@ -64,6 +64,7 @@ class ScheduleChangeForm(forms.ModelForm):
         )
         self.fields["slot"].empty_label = None
         self.fields["kind"].choices = ScheduleChange.Kind.choices
+        self.fields["kind"].initial = ScheduleChange.Kind.CANCELLED
         self.helper = crispy_helper("slot", "kind", "date", "note")
 
     def change_data(self) -> dict:

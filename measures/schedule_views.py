@@ -102,11 +102,14 @@ class SlotMixin(MeasureEditMixin):
         return context
 
 
-class SlotCreateView(SlotMixin, SavesThroughService, FormView):
-    page_title = gettext_lazy("New time for “%(title)s”")
+class SlotFormView(SlotMixin, SavesThroughService, FormView):
     template_name = "measures/slot_form.html"
     form_class = SlotForm
     success_message = gettext_lazy("The time is saved: %(title)s.")
+
+
+class SlotCreateView(SlotFormView):
+    page_title = gettext_lazy("New time for “%(title)s”")
 
     def get_initial(self):
         return {"season_start": timezone.localdate()}
@@ -115,11 +118,8 @@ class SlotCreateView(SlotMixin, SavesThroughService, FormView):
         return timeslot_create(measure=self.measure, user=self.request.user, data=form.slot_data())
 
 
-class SlotUpdateView(SlotMixin, SavesThroughService, FormView):
+class SlotUpdateView(SlotFormView):
     page_title = gettext_lazy("Change a time for “%(title)s”")
-    template_name = "measures/slot_form.html"
-    form_class = SlotForm
-    success_message = gettext_lazy("The time is saved: %(title)s.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.slot}

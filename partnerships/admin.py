@@ -144,6 +144,21 @@ class ServiceAdmin(HistoryAdmin):
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
+class RemovesThroughService:
+    """For a ``ServiceAdmin`` whose records are deleted by a service: ``remove(obj, user)``,
+    from the delete page and the bulk delete action alike."""
+
+    def remove(self, obj, user) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.remove(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.remove(obj, request.user)
+
+
 def validation_messages(error: ValidationError) -> list[str]:
     """All messages of a ValidationError, whether it holds a dict or a list."""
     if hasattr(error, "error_dict"):
@@ -557,7 +572,7 @@ def write_holiday(form: HolidayPeriodAdminForm, user) -> HolidayPeriod:
 
 
 @admin.register(HolidayPeriod)
-class HolidayPeriodAdmin(ServiceAdmin):
+class HolidayPeriodAdmin(RemovesThroughService, ServiceAdmin):
     """School holidays: of one community, or (without a community) of a whole municipality."""
 
     form = HolidayPeriodAdminForm
@@ -577,9 +592,5 @@ class HolidayPeriodAdmin(ServiceAdmin):
     def write(self, form, formsets, user):
         return write_holiday(form, user)
 
-    def delete_model(self, request, obj):
-        holiday_period_delete(period=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for period in queryset:
-            holiday_period_delete(period=period, user=request.user)
+    def remove(self, obj, user) -> None:
+        holiday_period_delete(period=obj, user=user)

@@ -7,11 +7,13 @@ summer holiday.
 """
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
-from measures.models import ScheduleChange, TimeSlot
+from measures.models import Measure, ScheduleChange, TimeSlot
 from measures.periods import Period
 from measures.schedules import (
     HolidayCalendar,
@@ -27,7 +29,7 @@ from measures.services import (
     timeslot_delete,
     timeslot_update,
 )
-from partnerships.models import HolidayPeriod
+from partnerships.models import Community, HolidayPeriod
 from partnerships.services import holiday_period_create
 from partnerships.versioning import VersionConflict
 from tests.factories import (
@@ -318,3 +320,30 @@ def test_a_holiday_belongs_to_a_community_or_a_municipality(community, partner_u
         )
     assert "last_day" in refused.value.message_dict
     assert not HolidayPeriod.objects.exists()
+
+
+def test_generate_data_gives_times_school_holidays_and_public_pages(db):
+    call_command(
+        "generate_data",
+        communities=2,
+        measures_per_community=6,
+        reports_per_measure=2,
+        seed=5,
+        until=D(2026, 6, 30),
+        demo_accounts=True,
+        no_progress=True,
+        stdout=io.StringIO(),
+    )
+    measures = list(Measure.objects.all())
+    with_slots = set(TimeSlot.objects.values_list("measure_id", flat=True))
+    assert {m.pk for m in measures} == with_slots  # every measure has a weekly time
+    assert TimeSlot.history.count() == TimeSlot.objects.count()  # each slot's creation row
+    first = Community.objects.order_by("pk").first()
+    assert first.is_public
+    names = set(
+        HolidayPeriod.objects.filter(municipality=first.municipality).values_list("name", flat=True)
+    )
+    assert {"Høstferie", "Juleferie", "Vinterferie", "Påskeferie", "Sommerferie"} == names
+    # Sessions can be computed for every generated slot, in one pass.
+    found = sessions(slots_of(measures), D(2025, 8, 1), D(2026, 6, 30), HolidayCalendar())
+    assert found

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from measures.models import Measure
 from measures.schedules import HolidayCalendar, sessions, slots_of, week_of
 from partnerships.models import Community
-from tests.e2e.conftest import DESKTOP, PHONE, assert_accessible, shot
+from tests.e2e.conftest import DESKTOP, PHONE, assert_accessible, log_in, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -133,3 +133,36 @@ def test_the_embed_shows_only_on_the_sites_staff_set(demo, open_page, browser, l
     other.wait_for_timeout(500)
     context.close()
     assert any("frame-ancestors" in text for text in refused), refused
+
+
+def test_a_partner_cancels_a_friday_and_residents_see_it_at_once(demo, open_page):
+    hall = Measure.objects.get(title="Åpen hall")
+    _monday, expected = next_week_sessions()
+    resident = open_page(PHONE)
+    resident.goto("/hva-skjer/konnerud/tiltak/apen-hall/")  # now in the cache
+    page = open_page(DESKTOP)
+    log_in(page, "konnerud-il")
+    page.goto(f"/measures/{hall.pk}/")
+    page.get_by_role("link", name="Tidspunkter", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tidspunkter for «Åpen hall»")
+    assert_accessible(page)
+    shot(page, "measure-times-desktop")
+    if not expected:
+        return  # next week is a school holiday: nothing to cancel
+    day = expected[0].day
+    page.get_by_label("Dato").fill(day.isoformat())
+    page.get_by_label("Notat").fill("Hallen brukes til eksamen")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("status").first).to_contain_text("er avlyst")
+    assert_accessible(page)
+
+    resident.reload()
+    cancelled = resident.locator("li.session-cancelled").first
+    expect(cancelled).to_contain_text("Avlyst: Hallen brukes til eksamen")
+
+    page.goto("/communities/konnerud/holidays/")
+    assert_accessible(page)
+    shot(page, "school-holidays-desktop")
+    page.goto("/communities/konnerud/public/")
+    assert_accessible(page)
+    shot(page, "public-pages-settings-desktop")
