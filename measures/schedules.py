@@ -20,6 +20,7 @@ Every function here reads what it is given (slots with their measure and changes
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,11 +38,18 @@ DAY = datetime.timedelta(days=1)
 WEEK = datetime.timedelta(days=7)
 
 
+@functools.cache
+def public_holidays(year: int) -> dict[datetime.date, str]:
+    """Norway's public holidays of ``year`` with their Norwegian names. The same for every
+    request, and building them loads the package's translations: computed once a year per
+    process (a few years, a few hundred bytes)."""
+    return dict(holidays.Norway(years=year, language="no"))
+
+
 class HolidayCalendar:
     """The days without sessions: Norway's public holidays, and school holidays."""
 
     def __init__(self, periods: Iterable[HolidayPeriod] = ()):
-        self.public = holidays.Norway(language="no")  # any year, computed when first asked
         self.school: dict[datetime.date, str] = {}
         for period in sorted(periods, key=lambda p: (p.first_day, p.pk or 0)):
             day = period.first_day
@@ -55,7 +63,7 @@ class HolidayCalendar:
         return cls(HolidayPeriod.objects.for_community(community))
 
     def public_holiday(self, day: datetime.date) -> str | None:
-        return self.public.get(day)
+        return public_holidays(day.year).get(day)
 
     def school_holiday(self, day: datetime.date) -> str | None:
         return self.school.get(day)
