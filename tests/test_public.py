@@ -11,6 +11,7 @@ import re
 import icalendar
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from measures.models import Measure
@@ -226,7 +227,7 @@ def test_only_the_embed_may_be_framed_and_only_by_the_sites_staff_set(client, ko
 def test_embed_sites_must_be_https_origins():
     community = Community(name="X", slug="x", municipality="Drammen")
     community.embed_origins = "http://example.no\nhttps://ok.example.no/path"
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         community.full_clean()
     assert "embed_origins" in refused.value.message_dict
 
