@@ -201,7 +201,7 @@ def test_the_measure_page_shows_planned_beside_reported(as_user, measure, partne
     row = rows[last_month]
     assert row.reported == 1 and row.planned >= 1
     assert row.missing == row.planned - 1
-    assert "Planlagte og rapporterte økter" in response.content.decode()
+    assert "Planlagt og rapportert" in response.content.decode()
 
 
 def test_the_evaluation_page_shows_planned_sessions_and_what_is_missing(
@@ -219,4 +219,4 @@ def test_the_evaluation_page_shows_planned_sessions_and_what_is_missing(
     # Every Friday of 2025 but the public holidays that fall on one (Good Friday, 26 Dec).
     assert row.planned_total == 52 - 2
     text = response.content.decode()
-    assert "Planlagte økter" in text and "46 ikke rapportert" in text
+    assert "Planlagt" in text and "46 ikke rapportert" in text
