@@ -14,12 +14,11 @@ from measures.feeds import build_feed, oslo_timezone
 from measures.models import ScheduleChange
 from measures.schedules import HolidayCalendar, sessions, slots_of
 from tests.factories import (
-    HolidayPeriodFactory,
     MeasureFactory,
     ScheduleChangeFactory,
     TimeSlotFactory,
 )
-from tests.test_schedules import SCHOOL_YEAR, YEAR
+from tests.test_schedules import YEAR, add_school_year
 
 D = datetime.date
 T = datetime.time
@@ -31,8 +30,7 @@ def schedules(community):
     """Åpen hall on Fridays and on Tuesdays and Wednesdays, seniors on Mondays and Thursdays
     (through the school holidays), a Sunday walk on both DST days, a measure that ends in
     February; a cancelled day, an added day in the autumn break and an added Saturday."""
-    for name, first, last in SCHOOL_YEAR:
-        HolidayPeriodFactory(community=community, name=name, first_day=first, last_day=last)
+    add_school_year(community)
     hall = MeasureFactory(
         community=community, title="Åpen hall", slug="apen-hall", venue="Konnerudhallen"
     )

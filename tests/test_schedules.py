@@ -52,10 +52,14 @@ SCHOOL_YEAR = [
 YEAR = (D(2026, 8, 17), D(2027, 8, 16))
 
 
-@pytest.fixture
-def school_year(community):
+def add_school_year(community) -> None:
     for name, first, last in SCHOOL_YEAR:
         HolidayPeriodFactory(community=community, name=name, first_day=first, last_day=last)
+
+
+@pytest.fixture
+def school_year(community):
+    add_school_year(community)
 
 
 def calendar_of(community) -> HolidayCalendar:
