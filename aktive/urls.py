@@ -49,6 +49,8 @@ urlpatterns = [
     path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("notifications.urls")),
+    path("hva-skjer/", include("measures.public_urls")),
+    path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("", include("partnerships.urls")),
     path("", include("measures.urls")),
 ]

@@ -1,3 +1,4 @@
+import datetime
 import sys
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from measures.models import Measure
 from partnerships.models import Community, Partner
 
 RECENT_CHANGES = 10
+# When the accessibility statement was last checked against the portal (review it each release).
+ACCESSIBILITY_REVIEWED = datetime.date(2026, 11, 30)
 MY_MEASURES = 12
 
 
@@ -61,6 +64,12 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@login_not_required
+def accessibility(request):
+    """The accessibility statement (tilgjengelighetserklæring), for everyone."""
+    return render(request, "accessibility.html", {"updated": ACCESSIBILITY_REVIEWED})
 
 
 def server_error(request):

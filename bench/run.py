@@ -79,6 +79,8 @@ class Page:
     path: str
     as_staff: bool = False
     partner_page: bool = True
+    anonymous: bool = False  # a resident on the public pages: no cookie
+    uncached: bool = False  # every request misses the cache (its own query string)
     queries: int | None = None
     status: int | None = None
     result: dict = field(default_factory=dict)
@@ -104,27 +106,38 @@ def manage(*args: str) -> None:
 # --- The database and its data ----------------------------------------------------------------
 
 
+# What a current generate_data makes besides measures and reports; data without one of these
+# was made by an older version and is made anew (``(table, what it is)``).
+GENERATED_EXTRAS = [
+    ("partnerships_meeting", "meetings"),
+    ("measures_timeslot", "time slots"),
+]
+
+
+def generated_counts() -> dict[str, str]:
+    tables = [("measures_measure", "measures"), ("measures_report", "reports"), *GENERATED_EXTRAS]
+    return {what: psql(f"SELECT count(*) FROM {table}", DB_NAME) for table, what in tables}
+
+
 def prepare_database() -> None:
     """Create the database if needed; generate the data unless it is already there."""
-    exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")
-    if exists:
-        counts = psql(
-            "SELECT (SELECT count(*) FROM measures_measure),"
-            " (SELECT count(*) FROM measures_report), (SELECT count(*) FROM partnerships_meeting)"
-            " WHERE to_regclass('partnerships_meeting') IS NOT NULL",
-            DB_NAME,
-        )
-        wanted = f"{COMMUNITIES * MEASURES}|{COMMUNITIES * MEASURES * REPORTS}"
-        sizes, _sep, meetings = counts.rpartition("|")
-        # Data without meetings was made by an older generate_data.
-        if counts and counts != "0|0|0" and (sizes != wanted or meetings == "0"):
-            log(f"{DB_NAME} holds other data ({counts}; want {wanted}|meetings): making it anew")
-            psql(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = ""
-    if not exists:
+    if not psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"):
         psql(f'CREATE DATABASE "{DB_NAME}"')
     manage("migrate", "--noinput", "--verbosity", "0")
-    if psql("SELECT count(*) FROM measures_report", DB_NAME) == "0":
+    counts = generated_counts()
+    wanted = {
+        "measures": str(COMMUNITIES * MEASURES),
+        "reports": str(COMMUNITIES * MEASURES * REPORTS),
+    }
+    empty = counts["reports"] == "0"
+    stale = any(counts[what] == "0" for _table, what in GENERATED_EXTRAS)
+    if not empty and (stale or any(counts[key] != value for key, value in wanted.items())):
+        log(f"{DB_NAME} holds other data ({counts}; want {wanted}): making it anew")
+        psql(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
+        psql(f'CREATE DATABASE "{DB_NAME}"')
+        manage("migrate", "--noinput", "--verbosity", "0")
+        empty = True
+    if empty:
         log(f"generating {COMMUNITIES} × {MEASURES} × {REPORTS} (once; reused by later runs)")
         manage(
             "generate_data",
@@ -194,7 +207,32 @@ def pages_for(user) -> list[Page]:
             as_staff=True,
             partner_page=False,
         ),
+        *public_pages(community),
     ]
+
+
+def public_pages(community) -> list[Page]:
+    """The public pages of the partner's community, as an anonymous resident sees them: from
+    the portal's cache, and rendered anew on every request (each with its own query string)."""
+    from measures.models import Measure
+
+    if not community.is_public:
+        raise SystemExit(f"{community.slug} has no public pages: generate_data makes the first")
+    measure = Measure.objects.public().filter(community=community).order_by("pk").first()
+    public = [
+        ("public community page", f"/hva-skjer/{community.slug}/"),
+        ("community calendar feed", f"/hva-skjer/{community.slug}/kalender.ics"),
+    ]
+    if measure is not None:
+        public.insert(
+            1, ("public measure page", f"/hva-skjer/{community.slug}/tiltak/{measure.slug}/")
+        )
+    pages = []
+    for name, path in public:
+        for uncached in (False, True):
+            label = f"{name}, {'uncached' if uncached else 'cached'} (anonymous)"
+            pages.append(Page(label, path, partner_page=False, anonymous=True, uncached=uncached))
+    return pages
 
 
 def session_cookie(user) -> str:
@@ -216,11 +254,13 @@ def count_queries(pages: list[Page], partner_user, staff) -> None:
     for as_staff, user in ((False, partner_user), (True, staff)):
         clients[as_staff] = Client(HTTP_HOST="127.0.0.1")
         clients[as_staff].force_login(user)
+    anonymous = Client(HTTP_HOST="127.0.0.1")
     for page in pages:
-        client = clients[page.as_staff]
+        client = anonymous if page.anonymous else clients[page.as_staff]
         client.get(page.path)
+        path = f"{page.path}?bench=count" if page.uncached else page.path
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(page.path)
+            response = client.get(path)
         page.status, page.queries = response.status_code, len(queries)
         if response.status_code != 200:
             raise SystemExit(f"{page.path} answered {response.status_code}, not 200")
@@ -295,7 +335,14 @@ def get(url: str, cookie: str, sink=None) -> tuple[int, int]:
     return response.status, size
 
 
-def run_wrk(url: str, cookie: str) -> dict:
+def cookie_of(page: Page, cookies: dict) -> str:
+    return "" if page.anonymous else cookies[page.as_staff]
+
+
+def run_wrk(url: str, cookie: str, *, uncached: bool = False) -> dict:
+    """``cookie`` empty: an anonymous visitor. ``uncached``: every request misses the cache."""
+    header = [f"--header=Cookie: {cookie}"] if cookie else []
+    env = {**os.environ, **({"BENCH_BUST": "1"} if uncached else {})}
     output = subprocess.run(
         [
             "wrk",
@@ -304,12 +351,13 @@ def run_wrk(url: str, cookie: str) -> dict:
             f"-d{SECONDS}s",
             "--timeout=10s",
             f"--script={LUA}",
-            f"--header=Cookie: {cookie}",
+            *header,
             url,
         ],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     ).stdout
     match = re.search(r"^BENCH (.*)$", output, re.MULTILINE)
     if not match:
@@ -553,10 +601,12 @@ def main() -> None:
     try:
         for page in pages:  # warm both workers
             for _ in range(2 * WORKERS):
-                get(base + page.path, cookies[page.as_staff])
+                get(base + page.path, cookie_of(page, cookies))
         for page in pages:
             log(f"{page.name}: {SECONDS} s")
-            page.result = run_wrk(base + page.path, cookies[page.as_staff])
+            page.result = run_wrk(
+                base + page.path, cookie_of(page, cookies), uncached=page.uncached
+            )
             log(
                 f"  {page.result['rps']:,.0f} requests/s, p50 {page.result['p50']:.1f} ms, "
                 f"p95 {page.result['p95']:.1f} ms, {page.queries} queries"

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from measures.forms import MeasureForm
-from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
+from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup, TimeSlot
+from measures.schedule_admin import TimeSlotInline, write_slots
 from measures.services import (
     ADMIN_MEASURE_FIELDS,
     MEASURE_FIELDS,
@@ -189,7 +190,7 @@ class MeasureAdmin(ServiceAdmin):
         "updated_by",
     ]
     date_hierarchy = "started_on"
-    inlines = [MeasurePartnerInline, ReportInline]
+    inlines = [MeasurePartnerInline, TimeSlotInline, ReportInline]
     fieldsets = [
         (
             None,
@@ -207,6 +208,7 @@ class MeasureAdmin(ServiceAdmin):
         ),
         (_("Who and for whom"), {"fields": ["lead_partner", "target_groups"]}),
         (_("When and where"), {"fields": ["schedule", "venue", "started_on", "ended_on"]}),
+        (_("On the public pages"), {"fields": ["is_public", "is_free", "sign_up"]}),
         (_("Photo"), {"fields": ["photo"]}),
         (
             _("Record"),
@@ -248,7 +250,10 @@ class MeasureAdmin(ServiceAdmin):
 
     def write(self, form, formsets, user):
         partner_forms = next(fs for fs in formsets if fs.model is MeasurePartner)
-        return write_measure(form, partner_forms, user)
+        measure = write_measure(form, partner_forms, user)
+        for slot_forms in (fs for fs in formsets if fs.model is TimeSlot):
+            write_slots(slot_forms, measure, user)
+        return measure
 
 
 class ReportAdminForm(VersionedAdminForm):

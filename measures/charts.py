@@ -102,10 +102,14 @@ def month_name(month: datetime.date) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 
-def measure_chart(measure: Measure, period: Period | None = None) -> Chart:
-    """Participants and volunteers per month of one measure (the last twelve months)."""
+def measure_chart(
+    measure: Measure, period: Period | None = None, months: list[dict] | None = None
+) -> Chart:
+    """Participants and volunteers per month of one measure (the last twelve months), from
+    ``months`` when the caller has read them already."""
     period = period or Period.last_months()
-    months = Report.objects.filter(measure=measure).monthly(period)
+    if months is None:
+        months = Report.objects.filter(measure=measure).monthly(period)
     participants = [row["participants"] for row in months]
     return Chart(
         id=f"measure-{measure.pk}",

@@ -39,6 +39,9 @@ class MeasureForm(VersionedForm, forms.ModelForm):
             "venue",
             "started_on",
             "ended_on",
+            "is_public",
+            "is_free",
+            "sign_up",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
@@ -84,6 +87,7 @@ class MeasureForm(VersionedForm, forms.ModelForm):
             ),
             Fieldset(_("Who is it for"), InlineCheckboxes("target_groups")),
             Fieldset(_("When and where"), "schedule", "venue", "started_on", "ended_on"),
+            Fieldset(_("On the public pages"), "is_public", "is_free", "sign_up"),
             "version",
             "seen_version",
         )

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
@@ -265,6 +266,17 @@ class MeasureQuerySet(models.QuerySet):
             last_activity=total(Max("period_end"), DateField(), default=None),
         )
 
+    def public(self):
+        """What residents see without logging in: public, active or planned measures of active
+        communities with public pages; never archived ones."""
+        return self.filter(
+            is_public=True,
+            is_archived=False,
+            status__in=PUBLIC_STATUSES,
+            community__is_public=True,
+            community__is_active=True,
+        )
+
     def for_evaluation(self, period: Period):
         """A community's measures with their totals in ``period``, for its evaluation.
 
@@ -376,6 +388,23 @@ class Measure(ConstraintsOnFields, SharedRecord):
     ended_on = models.DateField(
         _("ended on"), null=True, blank=True, validators=[validate_activity_date]
     )
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_(
+            "Show the measure on the community's public pages and calendar feeds (when the "
+            "community has public pages). Reports, notes and history are never shown there."
+        ),
+    )
+    is_free = models.BooleanField(_("free"), default=True)
+    sign_up = models.CharField(
+        _("sign-up"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Leave empty if anyone can just come. Otherwise how to sign up, e.g. a web address."
+        ),
+    )
     image = models.ImageField(_("photo"), upload_to="measures/", blank=True)
     image_thumbnail = models.ImageField(
         _("thumbnail"), upload_to="measures/", blank=True, editable=False
@@ -438,6 +467,209 @@ class Measure(ConstraintsOnFields, SharedRecord):
     def derive_fields(self) -> None:
         """Fill the fields computed from the others (``save()`` and bulk writers call this)."""
         self.search_text = search_text(self.title, self.summary, self.description)
+
+    @property
+    def is_shown_publicly(self) -> bool:
+        """Whether ``MeasureQuerySet.public`` has it, for a measure loaded with its community."""
+        community = self.community
+        return (
+            self.is_public
+            and not self.is_archived
+            and self.status in PUBLIC_STATUSES
+            and community.is_public
+            and community.is_active
+        )
+
+
+# The statuses the public pages show: what runs, and what is coming.
+PUBLIC_STATUSES = (Measure.Status.ACTIVE, Measure.Status.PLANNED)
+
+
+class Weekday(models.IntegerChoices):
+    """ISO weekdays, as ``date.isoweekday()`` numbers them."""
+
+    MONDAY = 1, _("Monday")
+    TUESDAY = 2, _("Tuesday")
+    WEDNESDAY = 3, _("Wednesday")
+    THURSDAY = 4, _("Thursday")
+    FRIDAY = 5, _("Friday")
+    SATURDAY = 6, _("Saturday")
+    SUNDAY = 7, _("Sunday")
+
+
+class WeekdaysField(models.CharField):
+    """A set of weekdays, e.g. Tuesday and Wednesday: ``(2, 3)`` in Python, ``"2,3"`` stored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 13)
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def parse(value) -> tuple[int, ...]:
+        if value in (None, ""):
+            return ()
+        if isinstance(value, str):
+            value = value.split(",")
+        days = set()
+        for item in value:
+            try:
+                day = int(item)
+            except (TypeError, ValueError):
+                raise ValidationError(_("Choose weekdays from Monday to Sunday.")) from None
+            if day not in Weekday.values:
+                raise ValidationError(_("Choose weekdays from Monday to Sunday."))
+            days.add(day)
+        return tuple(sorted(days))
+
+    def from_db_value(self, value, expression, connection):
+        return self.parse(value)
+
+    def to_python(self, value):
+        return self.parse(value)
+
+    def get_prep_value(self, value):
+        return ",".join(str(day) for day in self.parse(value))
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return forms.TypedMultipleChoiceField(
+            label=self.verbose_name.capitalize(),
+            help_text=self.help_text,
+            required=not self.blank,
+            choices=Weekday.choices,
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
+            **{key: kwargs[key] for key in ("label", "help_text", "initial") if key in kwargs},
+        )
+
+
+class TimeSlot(ConstraintsOnFields, models.Model):
+    """When a measure is held: on some weekdays, from one time to another (Oslo time), in a
+    season, pausing in school holidays if it follows the school calendar.
+
+    Norway's public holidays, the school holidays and single cancelled or added dates make the
+    sessions: ``measures.schedules`` has the rules.
+    """
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="slots", verbose_name=_("measure")
+    )
+    weekdays = WeekdaysField(_("weekdays"))
+    starts_at = models.TimeField(_("starts"), help_text=_("E.g. 19:00."))
+    ends_at = models.TimeField(_("ends"), help_text=_("E.g. 23:00, the same day."))
+    venue = models.CharField(
+        _("venue"), max_length=200, blank=True, help_text=_("Leave empty for the measure's venue.")
+    )
+    season_start = models.DateField(
+        _("season from"),
+        validators=[validate_activity_date],
+        help_text=_("The first day it runs, e.g. the first school day."),
+    )
+    season_end = models.DateField(
+        _("season to"),
+        null=True,
+        blank=True,
+        validators=[validate_activity_date],
+        help_text=_("The last day it runs. Leave empty for “until further notice”."),
+    )
+    pauses_in_school_holidays = models.BooleanField(
+        _("pauses in school holidays"),
+        default=True,
+        help_text=_("Follows the school calendar. Public holidays are always free."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = author_field(_("created by"))
+    updated_by = author_field(_("updated by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(
+        verbose_name=_("historical time slot"),
+        verbose_name_plural=_("historical time slots"),
+    )
+
+    class Meta:
+        verbose_name = _("time slot")
+        verbose_name_plural = _("time slots")
+        ordering = ["season_start", "starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="timeslot_ends_after_start",
+                violation_error_code="ends_at",
+                violation_error_message=_("The end must be after the start, on the same day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(season_end__isnull=True) | Q(season_end__gte=F("season_start")),
+                name="timeslot_season_ends_after_start",
+                violation_error_code="season_end",
+                violation_error_message=_("The season cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(weekdays=""),
+                name="timeslot_has_weekdays",
+                violation_error_code="weekdays",
+                violation_error_message=_("Choose at least one weekday."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        days = ", ".join(str(Weekday(day).label) for day in self.weekdays)
+        return f"{self.measure}: {days} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:schedule", kwargs={"pk": self.measure_id})
+
+    @property
+    def place(self) -> str:
+        """Where it happens: its own venue, else the measure's."""
+        return self.venue or self.measure.venue
+
+
+class ScheduleChange(models.Model):
+    """One date of a time slot cancelled ("the hall is used for exams") or added."""
+
+    class Kind(models.TextChoices):
+        CANCELLED = "cancelled", _("Cancelled")
+        ADDED = "added", _("Extra day")
+
+    slot = models.ForeignKey(
+        TimeSlot, on_delete=models.CASCADE, related_name="changes", verbose_name=_("time slot")
+    )
+    date = models.DateField(_("date"), validators=[validate_activity_date])
+    kind = models.CharField(_("change"), max_length=10, choices=Kind.choices)
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on the public pages, e.g. “The hall is used for exams”."),
+    )
+    created_by = author_field(_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(
+        verbose_name=_("historical schedule change"),
+        verbose_name_plural=_("historical schedule changes"),
+    )
+
+    class Meta:
+        verbose_name = _("schedule change")
+        verbose_name_plural = _("schedule changes")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "date"],
+                name="schedulechange_one_per_day",
+                violation_error_message=_("This day already has a change."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date:%d.%m.%Y}: {self.slot.measure}"
 
 
 HOURS = DecimalField(max_digits=12, decimal_places=1)

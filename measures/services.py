@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -20,8 +21,12 @@ from measures.models import (
     Measure,
     MeasurePartner,
     Report,
+    ScheduleChange,
     TargetGroup,
+    TimeSlot,
+    WeekdaysField,
 )
+from measures.schedules import HolidayCalendar, slot_dates, weekday_names
 from measures.signals import announce
 from partnerships.models import Community, Partner, User
 from partnerships.text import unique_slug
@@ -49,6 +54,9 @@ MEASURE_FIELDS = (
     "venue",
     "started_on",
     "ended_on",
+    "is_public",
+    "is_free",
+    "sign_up",
 )
 # Only staff set these, in admin.
 ADMIN_MEASURE_FIELDS = ("slug", "is_archived")
@@ -339,6 +347,130 @@ def measure_set_photo(
     delete_files_on_commit(current.image.storage, stale_files)
     announce(measure=current, user=user)
     return current
+
+
+# --- Time slots and their cancelled or added dates -------------------------------------------
+
+# What a partner writes in a time slot, in the order forms and admin show it.
+SLOT_FIELDS = (
+    "weekdays",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "season_start",
+    "season_end",
+    "pauses_in_school_holidays",
+)
+
+
+def _slot_snapshot(slot) -> Snapshot:
+    return {name: getattr(slot, name) for name in SLOT_FIELDS}
+
+
+def slot_vocabulary(*snapshots: Snapshot) -> Vocabulary:
+    def display(key: str, value) -> str:
+        if key == "weekdays":
+            return ", ".join(weekday_names(WeekdaysField.parse(value)))
+        if isinstance(value, datetime.time):
+            return f"{value:%H:%M}"
+        return display_value(value)
+
+    return Vocabulary(label=lambda key: field_label(TimeSlot, key), display=display)
+
+
+def _write_slot(slot: TimeSlot, user: User | None, values: Snapshot) -> TimeSlot:
+    for name in SLOT_FIELDS:
+        if name in values:
+            setattr(slot, name, values[name])
+    slot.updated_by = user
+    slot.full_clean(exclude=["measure"])
+    by(slot, user)
+    slot.save()
+    return slot
+
+
+@transaction.atomic
+def timeslot_create(*, measure: Measure, user: User | None, data: Mapping[str, Any]) -> TimeSlot:
+    return _write_slot(TimeSlot(measure=measure, created_by=user), user, data)
+
+
+@transaction.atomic
+def timeslot_update(
+    *,
+    slot: TimeSlot,
+    user: User | None,
+    version: int,
+    data: Mapping[str, Any],
+    seen_version: int | None = None,
+    resolutions: Mapping[str, str] | None = None,
+) -> TimeSlot:
+    """Change a time slot loaded at ``version``, merged with changes saved since."""
+
+    def submitted(start: Snapshot) -> Snapshot:
+        changes = {k: v for k, v in data.items() if k in SLOT_FIELDS}
+        if "weekdays" in changes:
+            changes["weekdays"] = WeekdaysField.parse(changes["weekdays"])
+        return overlay(start, changes)
+
+    current = lock_current(TimeSlot, slot.pk)
+    merge = merge_edit(
+        current,
+        version=version,
+        seen_version=seen_version,
+        resolutions=resolutions,
+        snapshot=_slot_snapshot,
+        history_snapshot=_slot_snapshot,
+        submitted=submitted,
+        vocabulary=slot_vocabulary,
+    )
+    current.version += 1
+    return _write_slot(current, user, merge.values)
+
+
+@transaction.atomic
+def timeslot_delete(*, slot: TimeSlot, user: User | None) -> None:
+    """Remove a time slot and its changes; the history keeps them."""
+    current = lock_current(TimeSlot, slot.pk)
+    for change in current.changes.all():
+        by(change, user)
+        change.delete()
+    by(current, user)
+    current.delete()
+
+
+@transaction.atomic
+def schedule_change_create(
+    *, slot: TimeSlot, user: User | None, data: Mapping[str, Any]
+) -> ScheduleChange:
+    """Cancel one session of ``slot``, or add a day. A cancelled day must be one of its
+    sessions; an added day must not already be one."""
+    slot = lock_current(TimeSlot, slot.pk)
+    change = ScheduleChange(slot=slot, created_by=user, **data)
+    change.full_clean(exclude=["slot"])
+    dates = slot_dates(
+        slot, change.date, change.date, HolidayCalendar.for_community(slot.measure.community)
+    )
+    if change.kind == ScheduleChange.Kind.CANCELLED and change.date not in dates.regular:
+        raise ValidationError(
+            {"date": _("There is no session to cancel on this day.") + _why(change.date, dates)}
+        )
+    if change.kind == ScheduleChange.Kind.ADDED and change.date in dates.regular:
+        raise ValidationError({"date": _("There is already a session on this day.")})
+    by(change, user)
+    change.save()
+    return change
+
+
+def _why(day: datetime.date, dates) -> str:
+    reason = dates.skipped.get(day)
+    return " " + _("(%(reason)s)") % {"reason": reason} if reason else ""
+
+
+@transaction.atomic
+def schedule_change_delete(*, change: ScheduleChange, user: User | None) -> None:
+    """Undo a cancellation or an added day; the history keeps it."""
+    by(change, user)
+    change.delete()
 
 
 # --- Reports ----------------------------------------------------------------------------------

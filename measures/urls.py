@@ -1,6 +1,6 @@
 from django.urls import path
 
-from measures import exports, views
+from measures import exports, schedule_views, views
 
 app_name = "measures"
 
@@ -18,4 +18,26 @@ urlpatterns = [
     path("measures/<int:pk>/archive/", views.MeasureArchiveView.as_view(), name="archive"),
     path("measures/<int:pk>/reports/new/", views.ReportCreateView.as_view(), name="report_create"),
     path("reports/<int:pk>/edit/", views.ReportUpdateView.as_view(), name="report_update"),
+    # A measure's time slots and their cancelled or added days: measures/schedule_views.py.
+    path("measures/<int:pk>/schedule/", schedule_views.ScheduleView.as_view(), name="schedule"),
+    path(
+        "measures/<int:pk>/schedule/new/",
+        schedule_views.SlotCreateView.as_view(),
+        name="slot_create",
+    ),
+    path(
+        "measures/<int:pk>/schedule/<int:slot>/edit/",
+        schedule_views.SlotUpdateView.as_view(),
+        name="slot_update",
+    ),
+    path(
+        "measures/<int:pk>/schedule/<int:slot>/delete/",
+        schedule_views.SlotDeleteView.as_view(),
+        name="slot_delete",
+    ),
+    path(
+        "measures/<int:pk>/schedule/changes/<int:change>/delete/",
+        schedule_views.ScheduleChangeDeleteView.as_view(),
+        name="schedule_change_delete",
+    ),
 ]

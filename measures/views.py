@@ -19,12 +19,13 @@ from measures.filters import MeasureFilter
 from measures.forms import MeasureForm, PhotoForm, ReportForm
 from measures.history import changes, measure_history
 from measures.models import Measure, Report
-from measures.periods import add_months
+from measures.periods import Period, add_months
 from measures.permissions import (
     can_create_measure,
     can_edit_measure,
     communities_for_new_measure,
 )
+from measures.schedules import HolidayCalendar, planned_vs_reported, slots_of
 from measures.services import (
     measure_create,
     measure_set_archived,
@@ -95,7 +96,19 @@ class MeasureDetailView(DetailView):
         context["reports_page"] = page
         context["reports_page_range"] = page.paginator.get_elided_page_range(page.number)
         context["can_edit"] = can_edit_measure(self.request.user, self.object)
-        context["chart"] = measure_chart(self.object)
+        period = Period.last_months()
+        months = Report.objects.filter(measure=self.object).monthly(period)
+        context["chart"] = measure_chart(self.object, period, months)
+        context["slots"] = slots = slots_of([self.object])
+        if slots:  # the planned sessions, beside the reported ones: measures/schedules.py
+            context["planned"] = planned_vs_reported(
+                self.object,
+                slots,
+                months,
+                period,
+                HolidayCalendar.for_community(self.object.community),
+                today=timezone.localdate(),
+            )
         return context
 
 

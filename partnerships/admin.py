@@ -16,6 +16,7 @@ from measures.images import ACCEPT_ATTRIBUTE, delete_files_on_commit, process_im
 from partnerships.models import (
     Community,
     CommunityPartner,
+    HolidayPeriod,
     Meeting,
     Partner,
     PartnerMembership,
@@ -29,7 +30,15 @@ from partnerships.permissions import (
     grantable_permissions,
     manageable_users,
 )
-from partnerships.services import MEETING_FIELDS, meeting_create, meeting_update
+from partnerships.services import (
+    HOLIDAY_FIELDS,
+    MEETING_FIELDS,
+    holiday_period_create,
+    holiday_period_delete,
+    holiday_period_update,
+    meeting_create,
+    meeting_update,
+)
 from partnerships.validators import validate_partner_removable
 from partnerships.versioning import MINE, THEIRS, VersionConflict, check_save
 
@@ -135,6 +144,21 @@ class ServiceAdmin(HistoryAdmin):
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
+class RemovesThroughService:
+    """For a ``ServiceAdmin`` whose records are deleted by a service: ``remove(obj, user)``,
+    from the delete page and the bulk delete action alike."""
+
+    def remove(self, obj, user) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.remove(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.remove(obj, request.user)
+
+
 def validation_messages(error: ValidationError) -> list[str]:
     """All messages of a ValidationError, whether it holds a dict or a list."""
     if hasattr(error, "error_dict"):
@@ -177,8 +201,15 @@ class CommunityPartnerInline(admin.TabularInline):
 @admin.register(Community)
 class CommunityAdmin(HistoryAdmin):
     ordering = ["name"]
-    list_display = ["name", "municipality", "partnership_since", "partner_count", "is_active"]
-    list_filter = ["is_active", "municipality"]
+    list_display = [
+        "name",
+        "municipality",
+        "partnership_since",
+        "partner_count",
+        "is_active",
+        "is_public",
+    ]
+    list_filter = ["is_active", "is_public", "municipality"]
     search_fields = ["name", "municipality", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CommunityPartnerInline]
@@ -510,3 +541,60 @@ class MeetingAdmin(ServiceAdmin):
 
     def write(self, form, formsets, user):
         return write_meeting(form, user)
+
+
+class HolidayPeriodAdminForm(VersionedAdminForm):
+    class Meta:
+        model = HolidayPeriod
+        fields = ["community", "municipality", *HOLIDAY_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                check_save(
+                    lambda: write_holiday(self, user=None),
+                    lock=self.instance if self.instance.pk else None,
+                )
+            except VersionConflict as conflict:
+                raise self.show_conflict(conflict) from conflict
+        return cleaned
+
+
+def write_holiday(form: HolidayPeriodAdminForm, user) -> HolidayPeriod:
+    data = {name: form.cleaned_data[name] for name in HOLIDAY_FIELDS}
+    if form.instance.pk:
+        return holiday_period_update(
+            period=form.instance, user=user, data=data, **form.version_kwargs()
+        )
+    return holiday_period_create(
+        community=form.cleaned_data.get("community"),
+        municipality=form.cleaned_data.get("municipality", ""),
+        user=user,
+        data=data,
+    )
+
+
+@admin.register(HolidayPeriod)
+class HolidayPeriodAdmin(RemovesThroughService, ServiceAdmin):
+    """School holidays: of one community, or (without a community) of a whole municipality."""
+
+    form = HolidayPeriodAdminForm
+    list_display = ["name", "first_day", "last_day", "community", "municipality"]
+    list_filter = ["municipality", "community", "name"]
+    search_fields = ["name", "municipality", "community__name"]
+    date_hierarchy = "first_day"
+    list_select_related = ["community"]
+    autocomplete_fields = ["community"]
+    readonly_fields = ["version", "created_by", "created_at", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # whose holiday it is stays; enter another one instead
+            return [*self.readonly_fields, "community", "municipality"]
+        return self.readonly_fields
+
+    def write(self, form, formsets, user):
+        return write_holiday(form, user)
+
+    def remove(self, obj, user) -> None:
+        holiday_period_delete(period=obj, user=user)

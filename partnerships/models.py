@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerships.dates import validate_activity_date
+from partnerships.embedding import embed_origins, validate_embed_origins
 from partnerships.text import unique_slug
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
@@ -112,6 +113,24 @@ class Community(models.Model):
             "last completed period is reminded by e-mail."
         ),
     )
+    is_public = models.BooleanField(
+        _("public pages"),
+        default=False,
+        help_text=_(
+            "Show the community's public measures to everyone, without logging in: what's on, "
+            "the calendar and its feeds."
+        ),
+    )
+    embed_origins = models.TextField(
+        _("sites that may embed the calendar"),
+        blank=True,
+        max_length=2_000,
+        validators=[validate_embed_origins],
+        help_text=_(
+            "One address per line, e.g. https://www.drammen.kommune.no. Only these sites may "
+            "show the community's “what's on” list in a frame."
+        ),
+    )
     partners = models.ManyToManyField(
         "Partner",
         through="CommunityPartner",
@@ -139,6 +158,11 @@ class Community(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:community_detail", kwargs={"slug": self.slug})
+
+    @property
+    def embed_origin_list(self) -> list[str]:
+        """The origins allowed to frame the embed, as a CSP ``frame-ancestors`` lists them."""
+        return embed_origins(self.embed_origins)
 
 
 class Partner(models.Model):
@@ -343,3 +367,82 @@ class Meeting(SharedRecord):
             "partnerships:meeting_detail",
             kwargs={"slug": self.community.slug, "pk": self.pk},
         )
+
+
+class HolidayPeriodQuerySet(models.QuerySet):
+    def for_community(self, community):
+        """The community's own periods and those of its whole municipality."""
+        return self.filter(
+            models.Q(community=community)
+            | models.Q(community__isnull=True, municipality=community.municipality)
+        )
+
+    def overlapping(self, first, last):
+        return self.filter(first_day__lte=last, last_day__gte=first)
+
+
+class HolidayPeriod(ConstraintsOnFields, models.Model):
+    """A school holiday (skoleferie) of one community, or of every community in a municipality.
+
+    Time slots that follow the school calendar pause on these days (``measures.schedules``).
+    """
+
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holiday_periods",
+        verbose_name=_("community"),
+        help_text=_("Leave empty for a holiday of the whole municipality."),
+    )
+    municipality = models.CharField(
+        _("municipality"),
+        max_length=120,
+        blank=True,
+        help_text=_("For the whole municipality, e.g. “Drammen”: only without a community."),
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("E.g. “Vinterferie”."))
+    first_day = models.DateField(_("first day"), validators=[validate_activity_date])
+    last_day = models.DateField(_("last day"), validators=[validate_activity_date])
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = author_field(_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = HolidayPeriodQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("historical school holiday"),
+        verbose_name_plural=_("historical school holidays"),
+    )
+
+    class Meta:
+        verbose_name = _("school holiday")
+        verbose_name_plural = _("school holidays")
+        ordering = ["first_day", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="holidayperiod_ends_after_start",
+                violation_error_code="last_day",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(community__isnull=False, municipality="")
+                    | (models.Q(community__isnull=True) & ~models.Q(municipality=""))
+                ),
+                name="holidayperiod_community_or_municipality",
+                violation_error_code="municipality",
+                violation_error_message=_(
+                    "Choose either a community or a whole municipality, not both."
+                ),
+            ),
+        ]
+        indexes = [
+            # HolidayPeriodQuerySet.for_community: a municipality's own periods.
+            models.Index(fields=["municipality", "first_day"], name="holiday_municipality_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.first_day:%d.%m.%Y}–{self.last_day:%d.%m.%Y}"

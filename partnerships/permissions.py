@@ -42,6 +42,26 @@ def can_edit_meeting(user, meeting) -> bool:
     )
 
 
+def can_edit_holidays(user, community: Community) -> bool:
+    """A community's school holidays: its partners, and staff with the model permission.
+    A holiday of a whole municipality is staff's, in admin."""
+    if not is_active_user(user):
+        return False
+    return user.has_perm("partnerships.change_holidayperiod") or is_partner_in_community(
+        user, community
+    )
+
+
+def can_publish_community(user, community: Community) -> bool:
+    """Showing or hiding a community's public pages: its partners, and staff. Which other
+    sites may embed them is staff's alone, in admin."""
+    if not is_active_user(user):
+        return False
+    return user.has_perm("partnerships.change_community") or is_partner_in_community(
+        user, community
+    )
+
+
 # Accounts in admin. Django's model permissions decide who reaches the user and group admin at
 # all; the rules below stop a staff user who is not a superuser from raising anyone, themselves
 # included, above their own rights: they manage accounts that hold nothing they do not hold

@@ -7,7 +7,14 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from partnerships.models import MEETING_HISTORY, Community, Meeting, Partner, User
+from partnerships.models import (
+    MEETING_HISTORY,
+    Community,
+    HolidayPeriod,
+    Meeting,
+    Partner,
+    User,
+)
 from partnerships.validators import validate_partners_in_community
 from partnerships.versioning import (
     ABSENT,
@@ -24,6 +31,101 @@ from partnerships.versioning import (
 
 MEETING_FIELDS = ("kind", "title", "date", "venue", "minutes")
 PRESENT = "present"
+
+
+# --- Public pages and school holidays ---------------------------------------------------------
+
+
+@transaction.atomic
+def community_set_public(*, community: Community, user: User | None, public: bool) -> Community:
+    """Show the community's public pages, or hide them. Asking for the state it is already in
+    changes nothing (a double submit leaves it as asked)."""
+    current = Community.objects.select_for_update().get(pk=community.pk)
+    if current.is_public != public:
+        current.is_public = public
+        by(current, user)
+        current.save(update_fields=["is_public", "updated_at"])
+    return current
+
+
+HOLIDAY_FIELDS = ("name", "first_day", "last_day")
+
+
+def _holiday_snapshot(period) -> Snapshot:
+    return {name: getattr(period, name) for name in HOLIDAY_FIELDS}
+
+
+def holiday_vocabulary(*snapshots: Snapshot) -> Vocabulary:
+    def label(key: str) -> str:
+        text = str(HolidayPeriod._meta.get_field(key).verbose_name)
+        return text[:1].upper() + text[1:]
+
+    def display(key: str, value) -> str:
+        if hasattr(value, "isoformat"):
+            return date_format(value, "SHORT_DATE_FORMAT")
+        return str(value) if value not in (None, "") else "–"
+
+    return Vocabulary(label=label, display=display)
+
+
+def _write_holiday(period: HolidayPeriod, user: User | None, values: Snapshot) -> HolidayPeriod:
+    for name in HOLIDAY_FIELDS:
+        if name in values:
+            setattr(period, name, values[name])
+    period.full_clean()
+    by(period, user)
+    period.save()
+    return period
+
+
+@transaction.atomic
+def holiday_period_create(
+    *,
+    user: User | None,
+    data: Mapping[str, Any],
+    community: Community | None = None,
+    municipality: str = "",
+) -> HolidayPeriod:
+    """A school holiday of ``community``, or of every community in ``municipality``."""
+    period = HolidayPeriod(community=community, municipality=municipality, created_by=user)
+    return _write_holiday(period, user, data)
+
+
+@transaction.atomic
+def holiday_period_update(
+    *,
+    period: HolidayPeriod,
+    user: User | None,
+    version: int,
+    data: Mapping[str, Any],
+    seen_version: int | None = None,
+    resolutions: Mapping[str, str] | None = None,
+) -> HolidayPeriod:
+    """Change a school holiday loaded at ``version``, merged with changes saved since."""
+    current = lock_current(HolidayPeriod, period.pk)
+    merge = merge_edit(
+        current,
+        version=version,
+        seen_version=seen_version,
+        resolutions=resolutions,
+        snapshot=_holiday_snapshot,
+        history_snapshot=_holiday_snapshot,
+        submitted=lambda start: overlay(
+            start, {k: v for k, v in data.items() if k in HOLIDAY_FIELDS}
+        ),
+        vocabulary=holiday_vocabulary,
+    )
+    current.version += 1
+    return _write_holiday(current, user, merge.values)
+
+
+@transaction.atomic
+def holiday_period_delete(*, period: HolidayPeriod, user: User | None) -> None:
+    by(period, user)
+    period.delete()
+
+
+# --- Meetings ---------------------------------------------------------------------------------
 
 
 def _meeting_snapshot(meeting, present_ids) -> Snapshot:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerships import views
+from partnerships import calendar, views
 
 app_name = "partnerships"
 
@@ -11,6 +11,22 @@ urlpatterns = [
         "communities/<slug:slug>/evaluation/",
         views.CommunityEvaluationView.as_view(),
         name="community_evaluation",
+    ),
+    # School holidays and the public pages' settings: partnerships/calendar.py.
+    path(
+        "communities/<slug:slug>/holidays/",
+        calendar.CommunityHolidaysView.as_view(),
+        name="community_holidays",
+    ),
+    path(
+        "communities/<slug:slug>/holidays/<int:pk>/delete/",
+        calendar.HolidayDeleteView.as_view(),
+        name="holiday_delete",
+    ),
+    path(
+        "communities/<slug:slug>/public/",
+        calendar.CommunityPublicPagesView.as_view(),
+        name="community_public",
     ),
     path("communities/<slug:slug>/meetings/", views.MeetingListView.as_view(), name="meeting_list"),
     path(

@@ -14,6 +14,7 @@ from measures.forms import PeriodForm
 from measures.models import Measure, Report
 from measures.periods import Period, last_completed_period
 from measures.permissions import can_create_measure
+from measures.schedules import HolidayCalendar, planned_per_measure, slots_of
 from partnerships.forms import MeetingForm
 from partnerships.models import Community, CommunityPartner, Meeting, Partner
 from partnerships.permissions import (
@@ -143,11 +144,23 @@ class CommunityEvaluationView(CommunityMixin, TemplateView):
             )
             .order_by("date", "pk")
         )
+        measures = list(community.measures.for_evaluation(period))
+        totals = Report.objects.of_community(community).starting_in(period).totals()
+        # Planned sessions beside the reported ones, so that a missing report shows.
+        planned = planned_per_measure(
+            slots_of(community.measures.all()),
+            period,
+            HolidayCalendar.for_community(community),
+            until=timezone.localdate(),
+        )
+        for measure in measures:
+            measure.planned_total = planned.get(measure.pk)
+        totals["planned_total"] = sum(planned.values())
         return super().get_context_data(
             form=form,
             period=period,
-            measures=community.measures.for_evaluation(period),
-            totals=Report.objects.of_community(community).starting_in(period).totals(),
+            measures=measures,
+            totals=totals,
             chart=community_month_chart(
                 community, period, id=f"community-{community.pk}-evaluation"
             ),

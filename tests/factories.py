@@ -4,11 +4,20 @@ import factory
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from measures.models import MEASURE_HISTORY, Measure, MeasurePartner, Report, TargetGroup
+from measures.models import (
+    MEASURE_HISTORY,
+    Measure,
+    MeasurePartner,
+    Report,
+    ScheduleChange,
+    TargetGroup,
+    TimeSlot,
+)
 from partnerships.models import (
     EVALUATOR_GROUP,
     Community,
     CommunityPartner,
+    HolidayPeriod,
     Meeting,
     Partner,
     PartnerMembership,
@@ -123,6 +132,38 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Partnermøte {n}")
     date = datetime.date(2026, 2, 8)
     kind = Meeting.Kind.PARTNER_MEETING
+
+
+class TimeSlotFactory(factory.django.DjangoModelFactory):
+    """Fridays 19–23 from the autumn of 2026, until further notice."""
+
+    class Meta:
+        model = TimeSlot
+
+    measure = factory.SubFactory(MeasureFactory)
+    weekdays = (5,)
+    starts_at = datetime.time(19)
+    ends_at = datetime.time(23)
+    season_start = datetime.date(2026, 8, 17)
+
+
+class ScheduleChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScheduleChange
+
+    slot = factory.SubFactory(TimeSlotFactory)
+    date = datetime.date(2026, 9, 4)
+    kind = ScheduleChange.Kind.CANCELLED
+
+
+class HolidayPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HolidayPeriod
+
+    community = factory.SubFactory(CommunityFactory)
+    name = "Høstferie"
+    first_day = datetime.date(2026, 9, 28)
+    last_day = datetime.date(2026, 10, 2)
 
 
 def target_group(name: str = "13–19 år") -> TargetGroup:

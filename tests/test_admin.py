@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from measures.models import MeasurePartner
+from measures.models import MeasurePartner, ScheduleChange
 from partnerships.models import CommunityPartner, Meeting, User
 from tests.factories import (
     CommunityPartnerFactory,
@@ -21,7 +21,7 @@ MODELS = sorted(
 
 
 # Edited only inside their parent's admin page, through the parent's service.
-EDITED_WITH_PARENT = {MeasurePartner}
+EDITED_WITH_PARENT = {MeasurePartner, ScheduleChange}
 
 
 def test_every_model_of_both_apps_is_in_admin():
@@ -70,6 +70,7 @@ def measure_post_data(measure, partner_rows, **changes):
         "started_on": "",
         "ended_on": "",
         "image_alt": "",
+        "is_free": "on",
         "partner_links-TOTAL_FORMS": str(len(partner_rows)),
         "partner_links-INITIAL_FORMS": "0",
         "partner_links-MIN_NUM_FORMS": "1",
@@ -78,6 +79,10 @@ def measure_post_data(measure, partner_rows, **changes):
         "reports-INITIAL_FORMS": "0",
         "reports-MIN_NUM_FORMS": "0",
         "reports-MAX_NUM_FORMS": "1000",
+        "slots-TOTAL_FORMS": "0",
+        "slots-INITIAL_FORMS": "0",
+        "slots-MIN_NUM_FORMS": "0",
+        "slots-MAX_NUM_FORMS": "1000",
     }
     for i, partner in enumerate(partner_rows):
         data[f"partner_links-{i}-partner"] = partner.pk

@@ -1,13 +1,17 @@
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from measures.models import Measure, MeasurePartner, Report
+from measures.models import Measure, MeasurePartner, Report, ScheduleChange, TimeSlot
+from measures.schedules import HolidayCalendar, sessions, slots_of
 from partnerships.models import (
     EVALUATOR_GROUP,
     SPORTS_COUNCIL_GROUP,
     Community,
     CommunityPartner,
+    HolidayPeriod,
     Meeting,
     Partner,
     User,
@@ -106,3 +110,47 @@ def test_setup_roles_is_idempotent_and_never_lets_staff_delete_users():
     )
     assert "view_measure" in evaluator and "add_meeting" in evaluator
     assert "change_measure" not in evaluator
+
+
+def test_load_demo_gives_konnerud_times_school_holidays_and_public_pages(settings, capsys):
+    load_demo(settings, capsys)
+    konnerud = Community.objects.get(slug="konnerud")
+    assert konnerud.is_public
+    hall = konnerud.measures.get(title="Åpen hall")
+    slot = TimeSlot.objects.get(measure=hall)
+    assert (slot.weekdays, f"{slot.starts_at:%H:%M}", f"{slot.ends_at:%H:%M}") == (
+        (5,),
+        "19:00",
+        "23:00",
+    )
+    assert hall.is_public and hall.venue == "Konnerudhallen"
+    senior = TimeSlot.objects.get(measure__title="Aktiv senior")
+    assert f"{senior.starts_at:%H:%M}–{senior.ends_at:%H:%M}" == "11:30–12:30"
+    fargelopet = TimeSlot.objects.get(measure__title="Fargeløpet")
+    assert fargelopet.season_start == fargelopet.season_end
+    assert fargelopet.season_start.month == 6 and fargelopet.season_start.isoweekday() == 6
+    names = set(HolidayPeriod.objects.filter(municipality="Drammen").values_list("name", flat=True))
+    assert names == {"Høstferie", "Juleferie", "Vinterferie", "Påskeferie", "Sommerferie"}
+    assert ScheduleChange.objects.filter(slot=slot, kind=ScheduleChange.Kind.CANCELLED).exists()
+    # A weekly measure reports its sessions but one: the portal shows it as missing.
+    today = datetime.date.today()
+    past = sessions(
+        slots_of([hall]),
+        today - datetime.timedelta(weeks=52),
+        today - datetime.timedelta(days=1),
+        HolidayCalendar.for_community(konnerud),
+    )
+    reported = set(hall.reports.values_list("period_start", flat=True))
+    assert {s.day for s in past} - reported == {past[-2].day}
+    # A second run adds nothing.
+    before = (
+        TimeSlot.objects.count(),
+        HolidayPeriod.objects.count(),
+        ScheduleChange.objects.count(),
+    )
+    load_demo(settings, capsys)
+    assert (
+        TimeSlot.objects.count(),
+        HolidayPeriod.objects.count(),
+        ScheduleChange.objects.count(),
+    ) == before

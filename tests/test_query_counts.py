@@ -14,6 +14,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
@@ -45,7 +46,7 @@ QUERY_COUNTS = {
     "measure list, filtered":  (FILTERED,                                           13,   14,   14),
     "measure list, searched":  ("/measures/?q=%C3%A5pen",                           12,   13,   13),
     "measure list, last page": ("/measures/?page={last_page}",                      12,   13,   13),
-    "measure page":            ("/measures/{measure}/",                             12,   13,   12),
+    "measure page":            ("/measures/{measure}/",                             15,   16,   15),
     "measure history":         ("/measures/{measure}/history/",                     13,   14,   12),
     "new measure form":        ("/measures/new/?community={community}",             12, None,   11),
     "edit form":               ("/measures/{measure}/edit/",                        13, None,   13),
@@ -55,11 +56,15 @@ QUERY_COUNTS = {
     "report correction form":  ("/reports/{report}/edit/",                          10, None,   10),
     "community list":          ("/communities/",                                     5,    6,    6),
     "community page":          ("/communities/{community}/",                        19,   17,   16),
-    "evaluation page":         ("/communities/{community}/evaluation/?year=2025",   12,   13,   13),
+    "evaluation page":         ("/communities/{community}/evaluation/?year=2025",   15,   16,   16),
     "meeting list":            ("/communities/{community}/meetings/",               12,    8,   10),
     "meeting page":            (MEETING,                                            11,    7,    9),
     "new meeting form":        ("/communities/{community}/meetings/new/",           10,    6,    8),
     "meeting edit form":       (MEETING + "edit/",                                  12,    8,   10),
+    "times page":              ("/measures/{measure}/schedule/",                    14, None,   14),
+    "time form":               ("/measures/{measure}/schedule/{slot}/edit/",        10, None,   10),
+    "school holidays":         ("/communities/{community}/holidays/",                9,    9,    8),
+    "public pages settings":   ("/communities/{community}/public/",                 10,   10,    9),
     "measures CSV":            ("/measures/export.csv?archived=include",             7,    7,    7),
     "measures XLSX":           ("/measures/export.xlsx?archived=include",            7,    7,    7),
     "reports CSV":             ("/reports/export.csv?archived=include",              6,    6,    6),
@@ -72,6 +77,26 @@ QUERY_COUNTS = {
     "profile":                 ("/accounts/profile/",                                4,    5,    5),
     "admin e-mails":           ("/admin/notifications/email/",                    None, None,    9),
     "admin reminders":         ("/admin/notifications/reminder/",                 None, None,   11),
+}
+# fmt: on
+
+# The public pages (measures/public.py), for everyone without logging in, counted as an anonymous
+# visitor: the first visit after a change renders the page ("uncached"); the next one is served
+# from the cache under the same stamp of the data, which costs one query ("cached"). The first
+# generated community has public pages; "public measure" is a public measure of it.
+# fmt: off
+PUBLIC = "/hva-skjer/{community}/"
+PUBLIC_MEASURE = PUBLIC + "tiltak/{public_measure}/"
+PUBLIC_QUERY_COUNTS = {
+    "public index":               ("/hva-skjer/",                              2, 1),
+    "public community page":      (PUBLIC,                                     7, 1),
+    "public community, filtered": (PUBLIC + "?malgruppe={group}&dag=5",        8, 1),
+    "public week":                (PUBLIC + "kalender/?uke={next_week}",       5, 1),
+    "public measure page":        (PUBLIC_MEASURE,                             7, 1),
+    "community feed":             (PUBLIC + "kalender.ics",                    4, 1),
+    "filtered feed":              (PUBLIC + "kalender.ics?dag=5",              4, 1),
+    "measure feed":               (PUBLIC_MEASURE + "kalender.ics",            5, 1),
+    "embed":                      (PUBLIC + "innebygd/",                       4, 1),
 }
 # fmt: on
 
@@ -136,12 +161,19 @@ def county(request, django_db_setup, django_db_blocker):
             "url": {
                 "measure": measure.pk,
                 "report": Report.objects.filter(measure=measure).order_by("pk").first().pk,
+                "slot": measure.slots.order_by("pk").first().pk,
                 "community": community.slug,
                 "meeting": community.meetings.order_by("pk").first().pk,
                 "status": measure.status,
                 "group": measure.target_groups.order_by("pk").first().pk,
                 "partner": club.slug,
                 "last_page": -(-Measure.objects.not_archived().count() // 20),
+                "next_week": f"{datetime.date.today() + datetime.timedelta(weeks=1):%G-W%V}",
+                "public_measure": Measure.objects.public()
+                .filter(community=community)
+                .order_by("pk")
+                .first()
+                .slug,
             },
         }
         transaction.set_rollback(True)
@@ -172,3 +204,22 @@ def test_query_count(county, client, db, django_assert_num_queries, page, user, 
     assert response.status_code == 200
     if response.context and "object_list" in response.context:
         assert response.context["object_list"], "an empty list would not count reading its rows"
+
+
+PUBLIC_CASES = [
+    pytest.param(page, uncached, cached, id=page)
+    for page, (_, uncached, cached) in PUBLIC_QUERY_COUNTS.items()
+]
+
+
+@pytest.mark.parametrize(("page", "uncached", "cached"), PUBLIC_CASES)
+def test_public_query_count(county, client, db, django_assert_num_queries, page, uncached, cached):
+    url = PUBLIC_QUERY_COUNTS[page][0].format(**county["url"])
+    cache.clear()
+    where = f"{page}, {county['size']}: {url}"
+    with django_assert_num_queries(uncached, info=f"{where}, uncached"):
+        response = client.get(url)
+    assert response.status_code == 200
+    with django_assert_num_queries(cached, info=f"{where}, cached"):
+        again = client.get(url)
+    assert again.content == response.content

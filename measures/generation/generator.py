@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from dateutil.easter import easter as dateutil_easter
 from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -44,17 +45,19 @@ from measures.generation.vocabulary import (
     MINUTES,
     NOTES,
     QUALIFIERS,
+    SCHEDULE_SLOTS,
     SCHEDULES,
     SCHOOL_PREFIXES,
     SUMMARIES,
     VENUES,
     community_names,
 )
-from measures.models import Measure, MeasurePartner, Report, TargetGroup
+from measures.models import Measure, MeasurePartner, Report, TargetGroup, TimeSlot
 from measures.services import ChangeReason
 from partnerships.models import (
     Community,
     CommunityPartner,
+    HolidayPeriod,
     Meeting,
     Partner,
     PartnerMembership,
@@ -115,6 +118,9 @@ class Generator:
         self.tz = timezone.get_default_timezone()
         self.target_groups = list(TargetGroup.objects.order_by("order"))
         self.users_of: dict[int, list[User]] = {}
+        # Time slots and public pages draw from their own generator, so that the rest of the
+        # data is what the same seed gave before they existed.
+        self.schedule_rng = random.Random(f"{seed}-schedules")
 
     def moment(self, day: datetime.date, hour: int | None = None) -> datetime.datetime:
         """A time of day on ``day`` in Oslo, never after the end of ``until``."""
@@ -162,6 +168,9 @@ class Generator:
             if rng.random() < 0.4:
                 plan.partners.append(councils[municipality])
             plans.append(plan)
+        for index, plan in enumerate(plans):
+            # The first community shows its public pages (the benchmark reads them); half do.
+            plan.community.is_public = index == 0 or self.schedule_rng.random() < 0.5
         partners = list({id(p): p for plan in plans for p in plan.partners}.values())
         for partner in partners:
             partner.slug = norwegian_slugify(partner.name)[:60]
@@ -188,7 +197,25 @@ class Generator:
             for partner in plan.partners
         )
         self.people(partners)
+        self.holidays(sorted(municipalities))
         return plans
+
+    def holidays(self, municipalities: list[str]) -> None:
+        """Each municipality's school holidays, every school year from ``--years`` back to a
+        year after ``until``."""
+        periods = [
+            HolidayPeriod(municipality=municipality, name=name, first_day=first, last_day=last)
+            for municipality in municipalities
+            for year in range(self.first_day.year - 1, self.until.year + 1)
+            for name, first, last in school_holidays(year)
+        ]
+        bulk_create_with_history(
+            periods,
+            HolidayPeriod,
+            batch_size=BATCH,
+            default_date=self.moment(self.first_day, 9),
+            default_change_reason=None,
+        )
 
     def people(self, partners: list[Partner]) -> None:
         """One or two users per partner: the first is named after the partner's slug."""
@@ -249,10 +276,12 @@ class Generator:
         rows = write_history(Measure, [(p.measure, p.saves) for p in plans])
         write_m2m_history(Measure, "partners", rows, lambda measure: links[measure.pk])
         write_m2m_history(Measure, "target_groups", rows, lambda measure: group_links[measure.pk])
+        slot_count = self.write_slots(plans)
         report_count, report_rows = self.write_reports(plans, reports)
         return Counter(
             {
                 "measures": len(plans),
+                "time slots": slot_count,
                 "reports": report_count,
                 "measure history": len(rows),
                 "report history": report_rows,
@@ -304,6 +333,7 @@ class Generator:
                             else None
                         ),
                         is_archived=status == Measure.Status.ENDED and rng.random() < 0.5,
+                        is_public=self.schedule_rng.random() < 0.8,
                     ),
                     partners=measure_partners,
                     contributions={p.pk: rng.choice(CONTRIBUTIONS) for p in measure_partners},
@@ -311,6 +341,36 @@ class Generator:
                 )
             )
         return plans
+
+    def write_slots(self, plans: list[MeasurePlan]) -> int:
+        """Every measure's weekly time (a second one for one in five), from its schedule text,
+        over the measure's own dates, created with the measure."""
+        rng = self.schedule_rng
+        times = list(SCHEDULE_SLOTS.values())
+        records: list[tuple[TimeSlot, list[Save]]] = []
+        for plan in plans:
+            measure, created = plan.measure, plan.saves[0]
+            first = SCHEDULE_SLOTS.get(measure.schedule) or rng.choice(times)
+            specs = [first]
+            if rng.random() < 0.2:
+                specs.append(rng.choice([t for t in times if t != first]))
+            for days, start, end in specs:
+                slot = TimeSlot(
+                    measure=measure,
+                    weekdays=days,
+                    starts_at=datetime.time(*start),
+                    ends_at=datetime.time(*end),
+                    season_start=measure.started_on,
+                    season_end=measure.ended_on,
+                    pauses_in_school_holidays=rng.random() < 0.8,
+                    created_by=created.by,
+                    updated_by=created.by,
+                )
+                slot.created_at = slot.updated_at = created.at
+                records.append((slot, [Save(created.at, created.by, {"updated_at": created.at})]))
+        with own_timestamps(TimeSlot):
+            TimeSlot.objects.bulk_create([slot for slot, _saves in records], batch_size=BATCH)
+        return len(write_history(TimeSlot, records))
 
     def edits(self, plan: MeasurePlan) -> list[Save]:
         """The measure's saves, oldest first: creation, then up to four plausible edits by its
@@ -484,6 +544,27 @@ class Generator:
         rows = write_history(Meeting, records)
         write_m2m_history(Meeting, "partners_present", rows, lambda m: present_links[m.pk])
         return Counter({"meetings": len(records), "meeting history": len(rows)})
+
+
+def school_year_start(today: datetime.date) -> int:
+    """The year the current school year started (it starts in August)."""
+    return today.year if today.month >= 8 else today.year - 1
+
+
+def school_holidays(year: int) -> list[tuple[str, datetime.date, datetime.date]]:
+    """A school year's holidays from August ``year``, as Drammen's school calendar has them:
+    autumn break in week 40, Christmas, winter break in week 9, Easter and the summer."""
+    easter = dateutil_easter(year + 1)
+    autumn = datetime.date.fromisocalendar(year, 40, 1)
+    winter = datetime.date.fromisocalendar(year + 1, 9, 1)
+    friday = datetime.timedelta(days=4)
+    return [
+        ("Høstferie", autumn, autumn + friday),
+        ("Juleferie", datetime.date(year, 12, 21), datetime.date(year + 1, 1, 1)),
+        ("Vinterferie", winter, winter + friday),
+        ("Påskeferie", easter - datetime.timedelta(days=6), easter + datetime.timedelta(days=1)),
+        ("Sommerferie", datetime.date(year + 1, 6, 20), datetime.date(year + 1, 8, 16)),
+    ]
 
 
 def write_history(

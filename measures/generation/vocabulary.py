@@ -118,6 +118,17 @@ SCHEDULES = [
     "En gang i måneden",
     "",
 ]
+# A weekly time for each schedule text: (ISO weekdays, start, end). "Once a month" and an empty
+# text get one of the others (time slots are weekly).
+SCHEDULE_SLOTS = {
+    "Fredager 19–23": ((5,), (19, 0), (23, 0)),
+    "Mandager 17–19": ((1,), (17, 0), (19, 0)),
+    "Tirsdager og torsdager 18–20": ((2, 4), (18, 0), (20, 0)),
+    "Lørdager 10–13": ((6,), (10, 0), (13, 0)),
+    "Ukentlig i skoletiden": ((3,), (11, 30), (12, 15)),
+    "Hver dag i friminuttene": ((1, 2, 3, 4, 5), (10, 0), (10, 20)),
+    "Søndager 12–15": ((7,), (12, 0), (15, 0)),
+}
 VENUES = ["hallen", "skolegården", "klubbhuset", "svømmehallen", "lysløypa", "grendehuset", ""]
 CONTRIBUTIONS = [
     "Stiller med trenere",

@@ -22,6 +22,21 @@ def _integer_format():
     return lambda value: f"{value:,}".replace(",", separator)
 
 
+def planned_cell(measure, integer) -> str:
+    """The sessions the measure's times planned (–: it has none), and how many reports lack."""
+    planned = getattr(measure, "planned_total", None)
+    if planned is None:
+        return "–"
+    missing = planned - measure.sessions_total
+    if missing <= 0:
+        return mark_safe(integer(planned))
+    return format_html(
+        '{}<span class="d-block small missing-report">{}</span>',
+        mark_safe(integer(planned)),
+        _("%(count)s not reported") % {"count": integer(missing)},
+    )
+
+
 @register.simple_tag
 def evaluation_row(measure) -> str:
     """One measure's row of the evaluation page's table (its header is in the template).
@@ -53,7 +68,8 @@ def evaluation_row(measure) -> str:
         '<span class="d-block small muted">{} {}</span></th>'
         "<td>{}</td>"
         '<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>'
-        '<td class="num">{}</td><td class="num">{}</td><td>{}</td><td>{}</td></tr>',
+        '<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>'
+        "<td>{}</td><td>{}</td></tr>",
         measure.get_absolute_url(),
         measure.title,
         _("Partners:"),
@@ -62,6 +78,7 @@ def evaluation_row(measure) -> str:
         groups or "–",
         measure_status(measure),
         mark_safe(integer(measure.report_count)),
+        planned_cell(measure, integer),
         mark_safe(integer(measure.sessions_total)),
         mark_safe(integer(measure.participants_total)),
         "–" if girls is None else mark_safe(integer(girls)),

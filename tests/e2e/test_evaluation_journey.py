@@ -55,7 +55,7 @@ def test_forsker_evaluates_konnerud_prints_and_downloads(demo, open_page):
               .data.datasets.reduce((sum, set) => sum + set.data.reduce((a, b) => a + b, 0), 0)"""
     )
     table_total = number(page.locator(".chart-table tfoot td").last.inner_text())
-    measures_total = number(page.locator(".evaluation-table tfoot td").nth(2).inner_text())
+    measures_total = number(page.locator(".evaluation-table tfoot td").nth(3).inner_text())
     in_database = Report.objects.filter(
         measure__community__slug="konnerud", period_start__year=year
     ).aggregate(total=Sum("participants"))["total"]

@@ -16,20 +16,29 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from measures.models import DEFAULT_TARGET_GROUPS, Measure, TargetGroup
-from measures.services import measure_create, report_create
+from measures.generation.generator import school_holidays, school_year_start
+from measures.models import DEFAULT_TARGET_GROUPS, Measure, ScheduleChange, TargetGroup
+from measures.schedules import HolidayCalendar, sessions, slots_of
+from measures.services import (
+    measure_create,
+    measure_update,
+    report_create,
+    schedule_change_create,
+    timeslot_create,
+)
 from measures.signals import quiet
 from partnerships.models import (
     EVALUATOR_GROUP,
     SPORTS_COUNCIL_GROUP,
     Community,
     CommunityPartner,
+    HolidayPeriod,
     Meeting,
     Partner,
     PartnerMembership,
     User,
 )
-from partnerships.services import meeting_create
+from partnerships.services import holiday_period_create, meeting_create
 
 DEMO_PASSWORD = "lokalsamfunn"
 
@@ -38,6 +47,7 @@ KONNERUD = {
     "name": "Konnerud",
     "municipality": "Drammen",
     "partnership_since": 2014,
+    "is_public": True,
     "description": (
         "På Konnerud har idrettslaget tatt et utvidet ansvar for tilhørighet, fellesskap og "
         "aktivitet, sammen med skolene og kommunen. Samarbeidet mellom skolene og Konnerud IL "
@@ -107,6 +117,9 @@ MEASURES = [
         },
         "target_groups": ["6–12 år", "13–19 år"],
         "reports": ("monthly", 180),
+        # For the pupils in school time: not on the public pages.
+        "is_public": False,
+        "slots": [{"weekdays": [3], "starts_at": (11, 30), "ends_at": (12, 15)}],
     },
     {
         "title": "Åpen hall",
@@ -127,6 +140,7 @@ MEASURES = [
         },
         "target_groups": ["6–12 år", "13–19 år"],
         "reports": ("weekly", 45),
+        "slots": [{"weekdays": [5], "starts_at": (19, 0), "ends_at": (23, 0)}],
     },
     {
         "title": "Balansebarna",
@@ -146,17 +160,19 @@ MEASURES = [
         },
         "target_groups": ["0–5 år", "Familier"],
         "reports": ("monthly", 60),
+        "slots": [{"weekdays": [2], "starts_at": (17, 0), "ends_at": (18, 0)}],
     },
     {
         "title": "Aktiv senior",
         "summary": "Trening og sosialt fellesskap for seniorer på Konnerud.",
         "description": (
-            "Styrke- og balansetrening med instruktør, etterfulgt av kaffe i klubbhuset. "
-            "Kommunen bidrar med fysioterapeut to ganger i semesteret."
+            "Styrke- og balansetrening med instruktør i gymsalen på Konnerud skole mens "
+            "elevene har lunsjpause, og kaffe i klubbhuset etterpå. Kommunen bidrar med "
+            "fysioterapeut to ganger i semesteret."
         ),
         "status": Measure.Status.ACTIVE,
-        "schedule": "Mandager og torsdager 10–12",
-        "venue": "Konnerud IL, klubbhuset",
+        "schedule": "Torsdager 11.30–12.30, i skolens lunsjpause",
+        "venue": "Konnerud skole, gymsalen",
         "started_on": datetime.date(2018, 2, 5),
         "partners": {
             "konnerud-il": "Instruktør og lokaler",
@@ -164,6 +180,7 @@ MEASURES = [
         },
         "target_groups": ["Seniorer 60+"],
         "reports": ("monthly", 110),
+        "slots": [{"weekdays": [4], "starts_at": (11, 30), "ends_at": (12, 30)}],
     },
     {
         "title": "Åpent klubbhus",
@@ -183,6 +200,7 @@ MEASURES = [
         },
         "target_groups": ["13–19 år"],
         "reports": ("monthly", 70),
+        "slots": [{"weekdays": [3], "starts_at": (15, 0), "ends_at": (20, 0)}],
     },
     {
         "title": "Fargeløpet",
@@ -204,6 +222,8 @@ MEASURES = [
         },
         "target_groups": ["Familier", "Alle"],
         "reports": ("once", 650),
+        # One Saturday in June: a season of one day (see fargelopet_day).
+        "slots": [{"weekdays": [6], "starts_at": (11, 0), "ends_at": (14, 0), "once": True}],
     },
     {
         "title": "E-sport",
@@ -264,6 +284,7 @@ class Command(BaseCommand):
         with transaction.atomic(), quiet():
             community = self.load_partnership()
             accounts = self.load_accounts()
+            self.load_holidays(community.municipality, author=accounts["idrettsrad"])
             self.load_measures(community, accounts)
             self.load_meeting(community, author=accounts["forsker"])
         if apps.is_installed("notifications"):
@@ -331,7 +352,10 @@ class Command(BaseCommand):
             TargetGroup.objects.get_or_create(name=name, defaults={"order": order})
         groups = {group.name: group for group in TargetGroup.objects.all()}
         for spec in MEASURES:
-            if Measure.objects.filter(community=community, title=spec["title"]).exists():
+            measure = Measure.objects.filter(community=community, title=spec["title"]).first()
+            if measure is not None:
+                if not measure.slots.exists():  # loaded before measures had time slots
+                    self.load_slots(measure, spec, author=author)
                 continue
             measure_partners = [partners[slug] for slug in spec["partners"]]
             measure = measure_create(
@@ -346,6 +370,7 @@ class Command(BaseCommand):
                     "venue": spec["venue"],
                     "started_on": spec["started_on"],
                     "lead_partner": measure_partners[0],
+                    "is_public": spec.get("is_public", True),
                 },
                 partners=measure_partners,
                 target_groups=[groups[name] for name in spec["target_groups"]],
@@ -359,13 +384,91 @@ class Command(BaseCommand):
                 ),
                 author,
             )
-            self.load_reports(measure, *spec["reports"], author=reporter)
+            session_days = self.load_slots(measure, spec, author=author)
+            self.load_reports(measure, *spec["reports"], author=reporter, session_days=session_days)
 
-    def load_reports(self, measure: Measure, cadence, typical: int, *, author: User) -> None:
-        """A year of activity up to today, the same numbers every run (seeded by title)."""
+    def load_holidays(self, municipality: str, *, author: User) -> None:
+        """The municipality's school holidays, last school year to next."""
+        first_year = school_year_start(timezone.localdate()) - 1
+        for year in range(first_year, first_year + 3):
+            for name, first, last in school_holidays(year):
+                if not HolidayPeriod.objects.filter(
+                    municipality=municipality, name=name, first_day=first
+                ).exists():
+                    holiday_period_create(
+                        municipality=municipality,
+                        user=author,
+                        data={"name": name, "first_day": first, "last_day": last},
+                    )
+
+    def load_slots(self, measure: Measure, spec: dict, *, author: User) -> list[datetime.date]:
+        """The measure's time slots, from the first day of last school year; and, for Åpen
+        hall, a Friday cancelled three weeks ahead. Returns the past year's session days."""
+        today = timezone.localdate()
+        season = datetime.date(school_year_start(today) - 1, 8, 17)
+        for slot_spec in spec.get("slots", []):
+            once = slot_spec.get("once") and fargelopet_day(today)
+            slot = timeslot_create(
+                measure=measure,
+                user=author,
+                data={
+                    "weekdays": slot_spec["weekdays"],
+                    "starts_at": datetime.time(*slot_spec["starts_at"]),
+                    "ends_at": datetime.time(*slot_spec["ends_at"]),
+                    "season_start": once or season,
+                    "season_end": once or None,
+                    # Weekly measures follow the school calendar; the one-day event does not.
+                    "pauses_in_school_holidays": not once,
+                },
+            )
+            if measure.title == "Åpen hall":
+                self.cancel_one(slot, today + datetime.timedelta(weeks=3), author=author)
+        if spec.get("is_public", True) and not measure.is_public:
+            measure_update(
+                measure=measure, user=author, version=measure.version, data={"is_public": True}
+            )
+        slots = slots_of(Measure.objects.filter(pk=measure.pk))
+        calendar = HolidayCalendar.for_community(measure.community)
+        year_ago = today - datetime.timedelta(weeks=52)
+        return [
+            s.day for s in sessions(slots, year_ago, today - datetime.timedelta(days=1), calendar)
+        ]
+
+    def cancel_one(self, slot, near: datetime.date, *, author: User) -> None:
+        """Cancel the slot's first session from ``near`` on, as a partner would."""
+        slot = slots_of(Measure.objects.filter(pk=slot.measure_id))[0]
+        calendar = HolidayCalendar.for_community(slot.measure.community)
+        upcoming = sessions([slot], near, near + datetime.timedelta(weeks=8), calendar)
+        if upcoming:
+            schedule_change_create(
+                slot=slot,
+                user=author,
+                data={
+                    "date": upcoming[0].day,
+                    "kind": ScheduleChange.Kind.CANCELLED,
+                    "note": "Hallen brukes til håndballcup",
+                },
+            )
+
+    def load_reports(
+        self,
+        measure: Measure,
+        cadence,
+        typical: int,
+        *,
+        author: User,
+        session_days: list[datetime.date] = (),
+    ) -> None:
+        """A year of activity up to today, the same numbers every run (seeded by title).
+
+        A weekly measure reports each session of its schedule, but for the latest but one:
+        the portal shows it as missing."""
         rng = random.Random(measure.title)
         today = timezone.localdate()
-        for start, end, sessions in _periods(cadence, today):
+        periods = list(_periods(cadence, today))
+        if cadence == "weekly" and len(session_days) > 1:
+            periods = [(day, day, 1) for day in session_days if day != session_days[-2]]
+        for start, end, count in periods:
             if start.month == 7:
                 continue  # summer holiday
             participants = max(1, round(typical * rng.uniform(0.7, 1.2)))
@@ -376,11 +479,11 @@ class Command(BaseCommand):
                 data={
                     "period_start": start,
                     "period_end": end,
-                    "sessions": sessions,
+                    "sessions": count,
                     "participants": participants,
                     "girls": round(participants * rng.uniform(0.35, 0.55)),
                     "volunteers": volunteers,
-                    "volunteer_hours": Decimal(volunteers * sessions * 3),
+                    "volunteer_hours": Decimal(volunteers * count * 3),
                     "note": "",
                 },
             )
@@ -394,6 +497,17 @@ class Command(BaseCommand):
             data=MEETING,
             partners_present=list(Partner.objects.filter(slug__in=PARTNERS)),
         )
+
+
+def fargelopet_day(today: datetime.date) -> datetime.date:
+    """The second Saturday of the coming June (this year's if it is still ahead)."""
+    year = today.year
+    while True:
+        june = datetime.date(year, 6, 1)
+        day = june + datetime.timedelta(days=(5 - june.weekday()) % 7 + 7)
+        if day >= today:
+            return day
+        year += 1
 
 
 def _periods(cadence, today: datetime.date):
