@@ -204,17 +204,20 @@ class TestDigests:
         edit(shared, school_user, schedule="Lørdager")
         edit(other, school_user, venue="Skolen")
         created = timezone.localtime(Notification.objects.earliest("created_at").created_at)
-        monday_before = created.replace(hour=6) - datetime.timedelta(days=created.weekday())
-        next_monday = monday_before + datetime.timedelta(days=7, hours=2)  # 08:00
-        assert changes_compose(now=created + datetime.timedelta(hours=1)) == 0  # not yet
-        assert changes_compose(now=next_monday) == 1
+        # The first Monday 07:00 after the changes, whatever day and hour the test runs.
+        digest_time = created.replace(hour=7, minute=0, second=0, microsecond=0)
+        digest_time -= datetime.timedelta(days=digest_time.weekday())
+        while digest_time <= created:
+            digest_time += datetime.timedelta(days=7)
+        assert changes_compose(now=digest_time - datetime.timedelta(minutes=1)) == 0  # not yet
+        assert changes_compose(now=digest_time + datetime.timedelta(hours=1)) == 1
         emails_send_due()
         (message,) = sent_to(reader)
         assert message.subject.startswith("Ukens oversikt: endringer i 2 tiltak")
         body = message.body
         assert body.index("== Balansebarna") < body.index("== Åpen hall")
         assert body.count("Rektor endret tiltaket Åpen hall") == 2
-        assert changes_compose(now=next_monday) == 0
+        assert changes_compose(now=digest_time + datetime.timedelta(hours=1)) == 0
 
     def test_a_daily_digest_waits_for_the_morning(self, shared, club_user, school_user):
         prefer(club_user, Frequency.DAILY)

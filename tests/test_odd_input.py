@@ -59,14 +59,16 @@ from notifications.tasks import enqueue_delivery
 from partnerships.models import SPORTS_COUNCIL_GROUP, Meeting, PartnerMembership
 from tests.factories import (
     CommunityPartnerFactory,
+    HolidayPeriodFactory,
     MeasureFactory,
     MeetingFactory,
     ReportFactory,
+    ScheduleChangeFactory,
     UserFactory,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTAL_CODE = [ROOT / "aktive", ROOT / "measures", ROOT / "partnerships"]
+PORTAL_CODE = [ROOT / app for app in ("aktive", "measures", "partnerships", "notifications")]
 
 ODD_VALUES = [
     "\x00",
@@ -134,6 +136,8 @@ class Dataset:
     report: object
     meeting: object
     partner_user: object
+    change: object  # a cancelled day of the measure's time slot
+    holiday: object
 
 
 @pytest.fixture
@@ -163,7 +167,9 @@ def dataset(roles, client) -> Dataset:
         measure=measure, period_start=period.start, period_end=period.end, round=1
     )
     enqueue_delivery()
-    return Dataset(community, measure, report, meeting, partner_user)
+    change = ScheduleChangeFactory(slot__measure=measure)
+    holiday = HolidayPeriodFactory(community=community)
+    return Dataset(community, measure, report, meeting, partner_user, change, holiday)
 
 
 @pytest.fixture
@@ -214,10 +220,21 @@ def real_values(name: str, template: str, callback, data: Dataset) -> list[str]:
     obj = route_model(template, callback)._default_manager.order_by("-pk").first()
     if name == "slug":
         return [data.community.slug]
+    if name == "measure":  # the public pages name a measure by its slug
+        return [data.measure.slug]
     if name == "pk":
         segment = template.split("%(pk)s")[0].rstrip("/").rsplit("/", 1)[-1]
-        by_segment = {"measures": data.measure, "reports": data.report, "meetings": data.meeting}
+        by_segment = {
+            "measures": data.measure,
+            "reports": data.report,
+            "meetings": data.meeting,
+            "holidays": data.holiday,
+        }
         return [str(by_segment[segment].pk)]
+    if name == "slot":
+        return [str(data.change.slot.pk)]
+    if name == "change":
+        return [str(data.change.pk)]
     if name in ("object_id", "id", "_0"):
         return [str(obj.pk)] if obj else []
     if name == "_1":  # django-simple-history's version of an object
