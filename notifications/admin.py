@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from notifications.models import Email, Invitation, Reminder
+from notifications.onboarding import onboard_view
 from notifications.services import emails_retry, invitation_send
-from partnerships.admin import UserAdmin
-from partnerships.models import User
+from partnerships.admin import CommunityAdmin, UserAdmin
+from partnerships.models import Community, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -166,3 +168,22 @@ class InvitingUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, InvitingUserAdmin)
+
+
+class OnboardingCommunityAdmin(CommunityAdmin):
+    """The community admin of ``partnerships``, with the "New community" page
+    (``notifications.onboarding``): the community, its partners and their first users at once."""
+
+    def get_urls(self):
+        return [
+            path(
+                "new/",
+                self.admin_site.admin_view(lambda request: onboard_view(self, request)),
+                name="partnerships_community_onboard",
+            ),
+            *super().get_urls(),
+        ]
+
+
+admin.site.unregister(Community)
+admin.site.register(Community, OnboardingCommunityAdmin)

@@ -9,7 +9,9 @@ the same for digests and reminders, and picks up anything a lost task left behin
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -28,6 +30,7 @@ from notifications.models import Email, Frequency, Invitation, Notification, Pre
 from notifications.models import new_claim as _new_claim
 from notifications.tokens import invitation_tokens
 from partnerships.models import User
+from partnerships.services import CommunityCreated, PartnerEntry, community_create
 
 logger = logging.getLogger("notifications")
 
@@ -456,6 +459,18 @@ def invitation_send(*, user: User, invited_by: User | None) -> Invitation:
         language=preferences_of(user).language,
     )
     return invitation
+
+
+@transaction.atomic
+def community_onboard(
+    *, user: User, data: Mapping[str, Any], partners: Sequence[PartnerEntry]
+) -> CommunityCreated:
+    """A new community with its partners and their first users (``community_create``), each
+    user invited by e-mail, all in one transaction: a refused form writes nothing."""
+    created = community_create(user=user, data=data, partners=partners)
+    for account in created.users:
+        invitation_send(user=account, invited_by=user)
+    return created
 
 
 @transaction.atomic

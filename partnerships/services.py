@@ -1,20 +1,27 @@
 """Writes that touch several partnership models. Views, admin and commands call these."""
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from partnerships.models import (
     MEETING_HISTORY,
     Community,
+    CommunityPartner,
     HolidayPeriod,
     Meeting,
     Partner,
+    PartnerMembership,
     User,
 )
+from partnerships.text import unique_slug
 from partnerships.validators import validate_partners_in_community
 from partnerships.versioning import (
     ABSENT,
@@ -229,3 +236,152 @@ def meeting_update(
     by(current, user)
     current.save()  # one history row, with the partners present
     return current
+
+
+# --- A new community with its partners and their first users ----------------------------------
+
+COMMUNITY_FIELDS = ("name", "municipality", "partnership_since", "reporting_frequency")
+NEW_PARTNER_FIELDS = ("name", "kind")
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A partner's first user: invited by e-mail to choose a password."""
+
+    first_name: str
+    last_name: str
+    email: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class PartnerEntry:
+    """One partner of a new community: an existing ``partner``, or a new one from ``new``
+    (name and kind), with its role in the partnership and its first users."""
+
+    partner: Partner | None = None
+    new: Mapping[str, Any] | None = None
+    role: str = ""
+    people: Sequence[NewPerson] = ()
+
+
+@dataclass
+class CommunityCreated:
+    community: Community
+    partners: list[Partner] = field(default_factory=list)
+    users: list[User] = field(default_factory=list)
+
+
+def entry_key(index: int, name: str) -> str:
+    """Where an error about the ``index``-th partner's ``name`` field goes (a form prefix)."""
+    return f"partners-{index}-{name}"
+
+
+def _errors_of(error: ValidationError, key=lambda name: name) -> dict[str, list]:
+    return {key(name): messages for name, messages in error.message_dict.items()}
+
+
+@transaction.atomic
+def community_create(
+    *, user: User | None, data: Mapping[str, Any], partners: Sequence[PartnerEntry]
+) -> CommunityCreated:
+    """A community with its partners (existing or new) and their first users, in one go.
+
+    Everything is checked before anything is written; every problem is raised at once as a
+    ``ValidationError`` whose keys are the community's fields and ``entry_key(i, field)`` for
+    the i-th partner. New users get no usable password: the caller invites them.
+    """
+    errors: dict[str, list] = {}
+    community = Community(**{name: data[name] for name in COMMUNITY_FIELDS if name in data})
+    community.slug = unique_slug(Community.objects.all(), community.name or "", max_length=60)
+    try:
+        community.full_clean()
+    except ValidationError as error:
+        errors |= _errors_of(error)
+
+    if not partners:
+        errors["__all__"] = [_("Add at least one partner.")]
+    chosen: set[int] = set()
+    new_names: set[str] = set()
+    emails: set[str] = set()
+    planned: list[tuple[Partner, str, list[User], list[str]]] = []
+    for index, entry in enumerate(partners):
+
+        def key(name, index=index):
+            return entry_key(index, name)
+
+        partner = entry.partner
+        if (partner is None) == (entry.new is None):
+            errors[key("partner")] = [
+                _("Choose an existing partner or give the name of a new one, not both.")
+            ]
+            continue
+        if partner is not None:
+            if partner.pk in chosen:
+                errors[key("partner")] = [_("This partner is already on the list.")]
+            chosen.add(partner.pk)
+        else:
+            partner = Partner(**{name: entry.new.get(name) for name in NEW_PARTNER_FIELDS})
+            partner.slug = unique_slug(Partner.objects.all(), partner.name or "", max_length=60)
+            try:
+                partner.full_clean()
+            except ValidationError as error:
+                errors |= _errors_of(error, key)
+            name = (partner.name or "").strip().casefold()
+            if name and (
+                name in new_names or Partner.objects.filter(name__iexact=partner.name).exists()
+            ):
+                errors.setdefault(key("name"), []).append(
+                    _("A partner of this name exists: choose it as an existing partner.")
+                )
+            new_names.add(name)
+        people, titles = [], []
+        for person in entry.people:
+            email = person.email.strip()
+            account = User(
+                # They log in with their e-mail address (what Django allows in a user name).
+                username=re.sub(r"[^\w.@+-]", "", email.lower())[:150],
+                first_name=person.first_name.strip(),
+                last_name=person.last_name.strip(),
+                email=email,
+            )
+            account.set_unusable_password()
+            try:
+                account.full_clean(exclude=["username"])
+            except ValidationError as error:
+                errors |= _errors_of(error, key)
+            for name, value in (("first_name", account.first_name), ("email", email)):
+                if not value:
+                    errors.setdefault(key(name), []).append(
+                        _("Fill this in for the partner's first user.")
+                    )
+            if email and (
+                email.lower() in emails
+                or User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists()
+            ):
+                errors.setdefault(key("email"), []).append(
+                    _("Another account has this e-mail address.")
+                )
+            emails.add(email.lower())
+            people.append(account)
+            titles.append(person.title)
+        planned.append((partner, entry.role, people, titles))
+    if errors:
+        raise ValidationError(errors)
+
+    by(community, user)
+    community.save()
+    created = CommunityCreated(community=community)
+    for partner, role, people, titles in planned:
+        if partner.pk is None:
+            by(partner, user)
+            partner.save()
+        CommunityPartner.objects.create(
+            community=community, partner=partner, role=role, since=community.partnership_since
+        )
+        created.partners.append(partner)
+        for account, title in zip(people, titles, strict=True):
+            account.save()
+            PartnerMembership.objects.create(user=account, partner=partner, title=title)
+            created.users.append(account)
+    return created

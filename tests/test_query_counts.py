@@ -71,6 +71,7 @@ QUERY_COUNTS = {
     "admin measures":          ("/admin/measures/measure/",                       None, None,   11),
     "admin reports":           ("/admin/measures/report/",                        None, None,   10),
     "admin communities":       ("/admin/partnerships/community/",                 None, None,    8),
+    "admin new community":     ("/admin/partnerships/community/new/",             None, None,    4),
     "admin partners":          ("/admin/partnerships/partner/",                   None, None,    8),
     "admin users":             ("/admin/partnerships/user/",                      None, None,    9),
     "admin meetings":          ("/admin/partnerships/meeting/",                   None, None,   10),
