@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aktive import views
 from aktive.accounts import LimitedPasswordResetForm
+from aktive.passwords import PasswordChangeForm, SetPasswordForm
 from notifications.views import language_switch
 
 handler500 = "aktive.views.server_error"
@@ -31,7 +32,9 @@ password_reset_urls = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(title=_("Choose a new password")),
+        auth_views.PasswordResetConfirmView.as_view(
+            form_class=SetPasswordForm, title=_("Choose a new password")
+        ),
         name="password_reset_confirm",
     ),
     path(
@@ -45,6 +48,11 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     *password_reset_urls,
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        name="password_change",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),

@@ -61,7 +61,8 @@ class MeasureFilter(django_filters.FilterSet):
         for name, model in (("community", Community), ("partner", Partner)):
             field = self.form.fields[name]
             options = model.objects.order_by("name", "pk").values_list("slug", "name")
-            field.choices = [("", field.empty_label), *options]  # one query, for both uses
+            # One query, for both uses; django-filter puts the empty label ("All …") first.
+            field.choices = list(options)
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from django.views.i18n import set_language
 
+from aktive.passwords import SetPasswordForm
 from notifications.forms import ProfileForm
 from notifications.services import invitation_accept, language_set, profile_update
 from notifications.tokens import invitation_tokens

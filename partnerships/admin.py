@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from aktive.passwords import NewPasswordErrorsOnFirstField
 from measures.images import ACCEPT_ATTRIBUTE, delete_files_on_commit, process_image
 from partnerships.models import (
     Community,
@@ -204,7 +205,7 @@ class CommunityAdmin(HistoryAdmin):
     list_display = [
         "name",
         "municipality",
-        "partnership_since",
+        "since_year",
         "partner_count",
         "is_active",
         "is_public",
@@ -220,6 +221,15 @@ class CommunityAdmin(HistoryAdmin):
     @admin.display(description=_("partners"), ordering="partner_count")
     def partner_count(self, obj):
         return obj.partner_count
+
+    @admin.display(description=_("partnership since"), ordering="partnership_since")
+    def since_year(self, obj):
+        return year(obj.partnership_since)
+
+
+def year(value: int | None) -> str:
+    """A year as people write it: 2014, not "2 014" as a number with thousands separated."""
+    return str(value) if value is not None else "–"
 
 
 class MembershipFormSet(BaseInlineFormSet):
@@ -305,7 +315,7 @@ class PartnerAdmin(HistoryAdmin):
 
 @admin.register(CommunityPartner)
 class CommunityPartnerAdmin(admin.ModelAdmin):
-    list_display = ["partner", "community", "role", "since"]
+    list_display = ["partner", "community", "role", "since_year"]
     list_filter = ["community", "partner__kind"]
     search_fields = ["partner__name", "community__name", "role"]
     list_select_related = ["partner", "community"]
@@ -314,6 +324,10 @@ class CommunityPartnerAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Removal goes through the community's inline, which checks the measures first.
         return False
+
+    @admin.display(description=_("since"), ordering="since")
+    def since_year(self, obj):
+        return year(obj.since)
 
 
 class ChangeableRowsMixin:
@@ -365,6 +379,25 @@ class UserMembershipInline(admin.TabularInline):
     verbose_name_plural = _("partners")
 
 
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission) -> str:
+    """A permission as the group and user forms list it, in the user's language: Django stores
+    its name once, in English ("Can add community"), built from the model's name."""
+    action, _sep, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    name = permission.name
+    if action in PERMISSION_ACTIONS and model is not None and model._meta.model_name == model_name:
+        name = PERMISSION_ACTIONS[action] % {"model": model._meta.verbose_name}
+    return f"{permission.content_type} | {name}"
+
+
 # Set by superusers only (``can_grant_admin_rights``); left out of the form for everyone else,
 # so a posted value is never read.
 ADMIN_RIGHTS_FIELDS = frozenset({"is_staff", "is_superuser", "user_permissions"})
@@ -374,7 +407,7 @@ RIGHTS_NOTE = _(
 )
 
 
-class PasswordChangeForm(AdminPasswordChangeForm):
+class PasswordChangeForm(NewPasswordErrorsOnFirstField, AdminPasswordChangeForm):
     # Django joins its warning to the help text as plain English; translated here, with the
     # element its admin script shows and hides.
     usable_password_help_text = format_lazy(
@@ -423,7 +456,10 @@ class UserAdmin(DjangoUserAdmin):
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         if db_field.name == "groups":
             kwargs["queryset"] = grantable_groups(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "user_permissions":
+            field.label_from_instance = permission_label
+        return field
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (
@@ -486,7 +522,10 @@ class GroupAdmin(ChangeableRowsMixin, DjangoGroupAdmin):
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         if db_field.name == "permissions":
             kwargs["queryset"] = grantable_permissions(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "permissions":
+            field.label_from_instance = permission_label
+        return field
 
 
 class MeetingAdminForm(VersionedAdminForm):

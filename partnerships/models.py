@@ -140,7 +140,10 @@ class Community(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        verbose_name=_("historical community"),
+        verbose_name_plural=_("historical communities"),
+    )
     objects = CommunityQuerySet.as_manager()
 
     class Meta:
@@ -185,7 +188,11 @@ class Partner(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["logo"])
+    history = HistoricalRecords(
+        excluded_fields=["logo"],
+        verbose_name=_("historical partner"),
+        verbose_name_plural=_("historical partners"),
+    )
 
     class Meta:
         verbose_name = _("partner")
