@@ -157,9 +157,9 @@ def onboard_view(model_admin, request):
                 show_errors(_renumbered(error, formset, rows), community_form, formset)
             else:
                 model_admin.message_user(request, _done(created), messages.SUCCESS)
-                return redirect(
-                    reverse("admin:partnerships_community_change", args=[created.community.pk])
-                )
+                # The list, with the new community in it (Django's change form with its
+                # tabular inline of partners is not one screen readers can use).
+                return redirect(reverse("admin:partnerships_community_changelist"))
     else:
         community_form = CommunityForm()
         formset = PartnerRowFormSet(initial=[{}] * ROWS, prefix="partners")

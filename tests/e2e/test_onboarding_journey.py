@@ -24,8 +24,8 @@ def test_staff_onboard_a_community_with_its_partners_and_first_users(demo, open_
     assert_accessible(staff)
     shot(staff, "onboard-empty-phone")
 
-    staff.get_by_label("Navn", exact=True).fill("Åssiden")
-    staff.get_by_label("Kommune", exact=True).fill("Drammen")
+    staff.get_by_label("Navn:", exact=True).fill("Åssiden")
+    staff.get_by_label("Kommune:", exact=True).fill("Drammen")
     staff.get_by_label("Samarbeid siden").fill("2026")
 
     club = row(staff, 1)
@@ -67,7 +67,9 @@ def test_staff_onboard_a_community_with_its_partners_and_first_users(demo, open_
         "Lokalsamfunnet Åssiden er opprettet med 3 partnere. "
         "Invitasjoner er sendt til kari@assiden-if.no, per@assiden.skole.no."
     )
-    expect(staff.get_by_role("heading", level=1)).to_have_text("Endre lokalsamfunn")
+    heading = staff.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Velg lokalsamfunn du ønsker å endre")
+    expect(staff.get_by_role("link", name="Åssiden", exact=True)).to_be_visible()
     assert_accessible(staff)
     shot(staff, "onboard-done-phone")
 
