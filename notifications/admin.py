@@ -9,6 +9,7 @@ from notifications.onboarding import onboard_view
 from notifications.services import emails_retry, invitation_send
 from partnerships.admin import CommunityAdmin, UserAdmin
 from partnerships.models import Community, User
+from partnerships.validators import validate_email_free
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -114,8 +115,7 @@ class InviteUserForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Another account has this e-mail address."))
+        validate_email_free(email)
         return email
 
 

@@ -8,6 +8,7 @@ from notifications.messages import absolute
 from notifications.models import Email, Frequency
 from notifications.services import email_queue, preferences_of
 from partnerships.models import User
+from partnerships.validators import validate_email_free
 
 
 class ProfileForm(forms.Form):
@@ -51,8 +52,7 @@ class ProfileForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
-            raise forms.ValidationError(_("Another account has this e-mail address."))
+        validate_email_free(email, account=self.user)
         return email
 
 

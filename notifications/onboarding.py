@@ -55,7 +55,7 @@ class PartnerRowForm(forms.Form):
         required=False,
         help_text=_("E.g. “Koordinator”. May be left empty."),
     )
-    first_name = forms.CharField(label=_("First user's first name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(
         label=_("E-mail"),

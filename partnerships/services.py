@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,7 @@ from partnerships.models import (
     User,
 )
 from partnerships.text import unique_slug
-from partnerships.validators import validate_partners_in_community
+from partnerships.validators import validate_email_free, validate_partners_in_community
 from partnerships.versioning import (
     ABSENT,
     Snapshot,
@@ -355,13 +354,18 @@ def community_create(
                     errors.setdefault(key(name), []).append(
                         _("Fill this in for the partner's first user.")
                     )
-            if email and (
-                email.lower() in emails
-                or User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists()
-            ):
-                errors.setdefault(key("email"), []).append(
-                    _("Another account has this e-mail address.")
-                )
+            if email:
+                problems = errors.setdefault(key("email"), [])
+                try:
+                    validate_email_free(email)
+                except ValidationError as error:
+                    problems.extend(error.messages)
+                if User.objects.filter(username__iexact=account.username).exists():
+                    problems.append(_("Another account has this address as its user name."))
+                if email.lower() in emails:
+                    problems.append(_("Another user on this form has this e-mail address."))
+                if not problems:
+                    del errors[key("email")]
             emails.add(email.lower())
             people.append(account)
             titles.append(person.title)

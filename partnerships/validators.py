@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.models import Community, CommunityPartner, Partner
+from partnerships.models import Community, CommunityPartner, Partner, User
 
 
 def validate_partners_in_community(
@@ -68,3 +68,13 @@ def validate_partner_removable(*, community: Community, partner: Partner) -> Non
             )
             % {"partner": partner, "community": community, "measures": ", ".join(titles)}
         )
+
+
+def validate_email_free(email: str, *, account: User | None = None) -> None:
+    """An e-mail address belongs to one account (``account`` may keep its own): invitations,
+    new passwords and the new community's users log in by it."""
+    others = User.objects.filter(email__iexact=email)
+    if account is not None and account.pk is not None:
+        others = others.exclude(pk=account.pk)
+    if others.exists():
+        raise ValidationError(_("Another account has this e-mail address."), code="email_taken")

@@ -111,6 +111,13 @@ def test_the_page_is_norwegian_and_linked_from_the_community_list(as_user, staff
         ([CLUB], {"name": ""}, "name", "Feltet er påkrevet"),
         ([CLUB], {"partnership_since": "20140"}, "partnership_since", "mindre enn eller lik"),
         ([], {}, None, "Legg til minst én partner"),
+        (
+            [CLUB, {**CLUB, "name": "Åssiden skole", "kind": "school"}],
+            {},
+            "partners-1-email",
+            "En annen bruker i dette skjemaet",
+        ),
+        ([{**CLUB, "email": "Kari@Klubb.no"}], {}, "partners-0-email", "En annen konto har"),
     ],
 )
 def test_what_is_wrong_is_said_next_to_the_field_and_nothing_is_saved(

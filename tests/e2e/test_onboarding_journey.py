@@ -32,7 +32,7 @@ def test_staff_onboard_a_community_with_its_partners_and_first_users(demo, open_
     club.get_by_label("Ny partners navn").fill("Åssiden IF")
     club.get_by_label("Type").select_option(label="Idrettslag")
     club.get_by_label("Rolle i samarbeidet").fill("Koordinator")
-    club.get_by_label("Første brukers fornavn").fill("Kari")
+    club.get_by_label("Fornavn").fill("Kari")
     club.get_by_label("Etternavn").fill("Nordmann")
     club.get_by_label("E-post").fill("kari@assiden-if.no")
     club.get_by_label("Tittel").fill("Daglig leder")
@@ -40,7 +40,7 @@ def test_staff_onboard_a_community_with_its_partners_and_first_users(demo, open_
     school = row(staff, 2)
     school.get_by_label("Ny partners navn").fill("Åssiden skole")
     school.get_by_label("Type").select_option(label="Skole")
-    school.get_by_label("Første brukers fornavn").fill("Per")
+    school.get_by_label("Fornavn").fill("Per")
     school.get_by_label("Tittel").fill("Rektor")  # the e-mail forgotten
 
     municipality = row(staff, 3)
