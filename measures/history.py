@@ -150,6 +150,11 @@ def deleted_reports(measure: Measure) -> QuerySet:
     )
 
 
+def deleted_report(report_id: int):
+    """The deletion row of a report that was deleted, or None."""
+    return HistoricalReport.objects.filter(id=report_id, history_type="-").first()
+
+
 def saves_since(measure: Measure, version: int) -> QuerySet:
     """Who saved the measure after ``version``, oldest first: for the conflict message."""
     return (

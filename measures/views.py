@@ -17,7 +17,7 @@ from aktive.pagination import ElidedPaginationMixin, page_or_404
 from measures.charts import measure_chart
 from measures.filters import MeasureFilter
 from measures.forms import MeasureForm, PhotoForm, ReportForm
-from measures.history import changes, deleted_reports, measure_history
+from measures.history import changes, deleted_report, deleted_reports, measure_history
 from measures.models import Measure, Report
 from measures.periods import Period, add_months, last_completed_period
 from measures.permissions import (
@@ -367,6 +367,17 @@ class ReportDeleteView(ReportMixin, TemplateView):
 
     page_title = gettext_lazy("Delete a report for “%(title)s”")
     template_name = "measures/report_delete.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            # Deleted already (a double submit, or by someone else): back to its measure.
+            deleted = deleted_report(self.kwargs["pk"])
+            if deleted is None:
+                raise
+            url = reverse("measures:detail", kwargs={"pk": deleted.measure_id})
+            return HttpResponseRedirect(url + "#reports")
 
     def post(self, request, *args, **kwargs):
         try:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -309,6 +309,16 @@ class MeetingDeleteView(CommunityMixin, TemplateView):
         )
 
     def dispatch(self, request, *args, **kwargs):
+        try:
+            self.meeting  # noqa: B018 (loaded first, so that a deleted one is recognised)
+        except Http404:
+            # Deleted already (a double submit, or by someone else): to the list, which says so.
+            if not Meeting.history.filter(id=self.kwargs["pk"], history_type="-").exists():
+                raise
+            meeting_list = reverse(
+                "partnerships:meeting_list", kwargs={"slug": self.community.slug}
+            )
+            return HttpResponseRedirect(meeting_list + "#deleted")
         require(can_edit_meeting(request.user, self.meeting), "may not delete this meeting")
         return super().dispatch(request, *args, **kwargs)
 
