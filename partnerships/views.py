@@ -313,7 +313,10 @@ class MeetingDeleteView(CommunityMixin, TemplateView):
             self.meeting  # noqa: B018 (loaded first, so that a deleted one is recognised)
         except Http404:
             # Deleted already (a double submit, or by someone else): to the list, which says so.
-            if not Meeting.history.filter(id=self.kwargs["pk"], history_type="-").exists():
+            deleted = Meeting.history.filter(
+                id=self.kwargs["pk"], community=self.community, history_type="-"
+            )
+            if not deleted.exists():
                 raise
             meeting_list = reverse(
                 "partnerships:meeting_list", kwargs={"slug": self.community.slug}
