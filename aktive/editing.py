@@ -112,6 +112,8 @@ class SavesThroughService:
     """For a ``FormView``: ``save(form)`` calls the service and returns the saved object."""
 
     success_message = ""
+    # Where the page the user returns to shows the message (``partials/messages.html``).
+    success_message_tags = ""
     conflict_message = gettext_lazy(
         "Someone else saved this while you were editing it. Their changes and yours are kept "
         "where you changed different things. Where you both changed the same thing, choose "
@@ -136,7 +138,7 @@ class SavesThroughService:
         loaded = form.cleaned_data.get("version") if isinstance(form, VersionedForm) else None
         if loaded and saved.version != loaded + 1:
             message += " " + _("Changes others saved meanwhile are kept too.")
-        messages.success(self.request, message)
+        messages.success(self.request, message, extra_tags=self.success_message_tags)
         return HttpResponseRedirect(self.get_success_url(saved))
 
     def conflict(self, form, conflict: VersionConflict):

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from measures.history import recent_changes
 from measures.models import Measure
+from measures.permissions import can_create_some_measure
 from partnerships.models import Community, Partner
 
 RECENT_CHANGES = 10
@@ -44,6 +45,7 @@ def dashboard(request):
         "my_measures": shown[:MY_MEASURES],
         "my_communities": my_communities,
         "recent_changes": recent_changes(user, my_communities, RECENT_CHANGES),
+        "can_create_measure": can_create_some_measure(user),
     }
     if len(shown) > MY_MEASURES:
         # A big club has hundreds: the rest are one click away, in the filterable list.

@@ -18,9 +18,11 @@ from measures.services import (
     measure_set_archived,
     measure_update,
     report_create,
+    report_delete,
     report_update,
 )
 from partnerships.admin import (
+    RemovesThroughService,
     ServiceAdmin,
     VersionedAdminForm,
     validation_messages,
@@ -282,7 +284,7 @@ def write_report(form: ReportAdminForm, user) -> Report:
 
 
 @admin.register(Report)
-class ReportAdmin(ServiceAdmin):
+class ReportAdmin(RemovesThroughService, ServiceAdmin):
     list_display = ["measure", "community", *REPORT_COLUMNS]
     list_filter = ["measure__community", "period_start"]
     search_fields = ["measure__title", "note"]
@@ -303,3 +305,6 @@ class ReportAdmin(ServiceAdmin):
 
     def write(self, form, formsets, user):
         return write_report(form, user)
+
+    def remove(self, obj, user) -> None:
+        report_delete(report=obj, user=user)

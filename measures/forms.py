@@ -51,7 +51,7 @@ class MeasureForm(VersionedForm, forms.ModelForm):
             "ended_on": DATE_WIDGET,
         }
 
-    def __init__(self, *args, community: Community, **kwargs):
+    def __init__(self, *args, community: Community, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.community = community
         if not self.instance.pk:
@@ -69,7 +69,10 @@ class MeasureForm(VersionedForm, forms.ModelForm):
             contributions = {link.partner_id: link.contribution for link in links}
             self.fields["partners"].initial = [link.partner_id for link in links]
         self.contribution_fields = []
+        own_partner = None
         for partner in community_partners:
+            if own_partner is None and user is not None and partner.pk in user.partner_ids:
+                own_partner = partner
             name = f"contribution_{partner.pk}"
             self.fields[name] = forms.CharField(
                 label=_("Contribution from %(partner)s") % {"partner": partner.name},
@@ -78,6 +81,10 @@ class MeasureForm(VersionedForm, forms.ModelForm):
                 initial=contributions.get(partner.pk, ""),
             )
             self.contribution_fields.append(name)
+        if not self.instance.pk and own_partner is not None:
+            # A new measure is most often led by the user's own partner: one choice less.
+            self.fields["lead_partner"].initial = own_partner.pk
+            self.fields["partners"].initial = [own_partner.pk]
         self.helper = crispy_helper(
             Fieldset(_("About the measure"), "title", "summary", "description", "status"),
             Fieldset(
@@ -96,6 +103,12 @@ class MeasureForm(VersionedForm, forms.ModelForm):
         cleaned = super().clean()
         lead = cleaned.get("lead_partner")
         partners = list(cleaned.get("partners") or [])
+        # A contribution written for a partner whose box is not ticked makes it a partner: the
+        # text says it takes part, and throwing the text away would lose what was typed.
+        chosen = {partner.pk for partner in partners}
+        for partner in self.fields["partners"].queryset:
+            if partner.pk not in chosen and cleaned.get(f"contribution_{partner.pk}", "").strip():
+                partners.append(partner)
         if lead is not None and lead not in partners:
             partners.append(lead)  # the lead partner is always one of the partners
         cleaned["partners"] = partners
@@ -158,7 +171,11 @@ class ReportForm(VersionedForm, forms.ModelForm):
         for name in ("sessions", "participants", "girls", "volunteers"):
             self.fields[name].widget.attrs.update({"min": 0, "inputmode": "numeric"})
         self.helper = crispy_helper(
-            Fieldset(_("Period"), two_columns("period_start", "period_end")),
+            Fieldset(
+                _("Period"),
+                HTML('{% include "measures/partials/period_choices.html" %}'),
+                two_columns("period_start", "period_end"),
+            ),
             Fieldset(
                 _("How many"),
                 two_columns("sessions", "participants", "girls", "volunteers", "volunteer_hours"),
@@ -228,6 +245,11 @@ class PhotoForm(forms.Form):
                     "image_consent",
                     _("A photo can only be used when consent is in place for the people in it."),
                 )
+        if self.photo is not None and self.errors:
+            # A browser never sends a chosen file back with the page: say so where it was.
+            self.add_error(
+                "image", _("Choose the photo again: it is not kept while the form has errors.")
+            )
         return cleaned
 
 

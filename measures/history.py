@@ -61,6 +61,7 @@ PHRASES = {
     "photo": gettext_lazy("changed the photo of the measure"),
     "deleted": gettext_lazy("deleted the measure"),
     "report_changed": gettext_lazy("corrected a report for"),
+    "report_deleted": gettext_lazy("deleted a report for"),
 }
 
 
@@ -74,7 +75,9 @@ class Change:
     @property
     def kind(self) -> str:
         if isinstance(self.record, HistoricalReport):
-            return "report_created" if self.record.history_type == "+" else "report_changed"
+            return {"+": "report_created", "-": "report_deleted"}.get(
+                self.record.history_type, "report_changed"
+            )
         if self.record.history_type == "+":
             return "created"
         if self.record.history_type == "-":
@@ -134,6 +137,22 @@ def recent_changes(user, communities, count: int) -> list[Change]:
 def measure_history(measure: Measure) -> QuerySet:
     """The measure's history rows with everything a change shows, newest first."""
     return with_change_details(HistoricalMeasure.objects.filter(id=measure.pk))
+
+
+def deleted_reports(measure: Measure) -> QuerySet:
+    """The measure's deleted reports, newest deletion first: each one's deletion row, which
+    holds the report as it was, who deleted it and when."""
+    return (
+        HistoricalReport.objects.filter(measure_id=measure.pk, history_type="-")
+        .select_related("history_user")
+        .prefetch_related("history_user__partners")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+def deleted_report(report_id: int):
+    """The deletion row of a report that was deleted, or None."""
+    return HistoricalReport.objects.filter(id=report_id, history_type="-").first()
 
 
 def saves_since(measure: Measure, version: int) -> QuerySet:

@@ -687,7 +687,8 @@ class ReportQuerySet(models.QuerySet):
     - "Of which girls" is the sum over the reports that gave a number; a report without one
       adds nothing (it is not counted as zero girls, nor guessed).
     - Participants are attendances, not unique persons: a child who came to eight evenings
-      counts eight times.
+      counts eight times. Volunteers are counted the same way (the report form says so): three
+      volunteers on four evenings are twelve, and every total adds them up like participants.
 
     Every method runs one query, however many measures and reports there are.
     """
@@ -793,7 +794,13 @@ class Report(ConstraintsOnFields, SharedRecord):
         help_text=_("Optional. Not more than the participants."),
     )
     volunteers = models.PositiveIntegerField(
-        _("volunteers"), default=0, validators=[MaxValueValidator(100_000)]
+        _("volunteers"),
+        default=0,
+        validators=[MaxValueValidator(100_000)],
+        help_text=_(
+            "As for participants: counted each time and added up. Three volunteers on four "
+            "evenings are 12."
+        ),
     )
     volunteer_hours = models.DecimalField(
         _("volunteer hours"),
@@ -801,6 +808,7 @@ class Report(ConstraintsOnFields, SharedRecord):
         decimal_places=1,
         default=0,
         validators=[MinValueValidator(0)],
+        help_text=_("All the volunteers' hours in the period, together."),
     )
     note = models.TextField(
         _("note"),

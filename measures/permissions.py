@@ -47,3 +47,13 @@ def can_create_measure(user, community: Community) -> bool:
     if not is_active_user(user) or not community.is_active:
         return False
     return user.has_perm("measures.add_measure") or is_partner_in_community(user, community)
+
+
+def can_create_some_measure(user) -> bool:
+    """Whether to offer "New measure" at all: the user may create one in some community
+    (``communities_for_new_measure`` is not empty), asked in the cheapest order."""
+    if not is_active_user(user):
+        return False
+    if user.partner_ids and Community.objects.active().of_user(user).exists():
+        return True
+    return user.has_perm("measures.add_measure") and Community.objects.active().exists()

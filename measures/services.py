@@ -34,6 +34,7 @@ from partnerships.validators import validate_partners_in_community
 from partnerships.versioning import (
     ABSENT,
     Snapshot,
+    StaleDelete,
     Vocabulary,
     by,
     history_paused,
@@ -535,3 +536,25 @@ def report_update(
     _write_report(current, user, merge.values)
     announce(measure=current.measure, user=user, report=current)
     return current
+
+
+@transaction.atomic
+def report_delete(*, report: Report, user: User | None, version: int | None = None) -> bool:
+    """Delete a report, e.g. one logged twice. Returns False if it was already gone.
+
+    A real delete, not a flag: every total, chart, export and reminder reads the reports that
+    exist, so none of them needs a rule for deleted ones. The history keeps it: simple-history
+    writes a deletion row with all its counts, who deleted it and when. ``version`` (what the
+    confirm page showed) refuses to delete a report someone corrected meanwhile.
+    """
+    current = Report.objects.select_for_update(of=("self",)).filter(pk=report.pk).first()
+    if current is None:
+        return False  # a double submit, or two people deleting at once
+    if version is not None and current.version != version:
+        raise StaleDelete
+    report_id = current.pk
+    by(current, user)
+    current.delete()
+    current.pk = report_id  # Django clears it; those told of the deletion read its history
+    announce(measure=current.measure, user=user, report=current)
+    return True

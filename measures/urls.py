@@ -18,6 +18,7 @@ urlpatterns = [
     path("measures/<int:pk>/archive/", views.MeasureArchiveView.as_view(), name="archive"),
     path("measures/<int:pk>/reports/new/", views.ReportCreateView.as_view(), name="report_create"),
     path("reports/<int:pk>/edit/", views.ReportUpdateView.as_view(), name="report_update"),
+    path("reports/<int:pk>/delete/", views.ReportDeleteView.as_view(), name="report_delete"),
     # A measure's time slots and their cancelled or added days: measures/schedule_views.py.
     path("measures/<int:pk>/schedule/", schedule_views.ScheduleView.as_view(), name="schedule"),
     path(

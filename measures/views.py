@@ -17,9 +17,9 @@ from aktive.pagination import ElidedPaginationMixin, page_or_404
 from measures.charts import measure_chart
 from measures.filters import MeasureFilter
 from measures.forms import MeasureForm, PhotoForm, ReportForm
-from measures.history import changes, measure_history
+from measures.history import changes, deleted_report, deleted_reports, measure_history
 from measures.models import Measure, Report
-from measures.periods import Period, add_months
+from measures.periods import Period, add_months, last_completed_period
 from measures.permissions import (
     can_create_measure,
     can_edit_measure,
@@ -32,13 +32,18 @@ from measures.services import (
     measure_set_photo,
     measure_update,
     report_create,
+    report_delete,
     report_update,
 )
 from partnerships.models import Community
 from partnerships.permissions import require
+from partnerships.versioning import StaleDelete
 
 REPORTS_PER_PAGE = 10
+# Messages about reports are shown in the measure page's reports section, where the page opens.
+REPORTS_SECTION = "reports"
 CHANGES_PER_PAGE = 20
+DELETED_REPORTS_SHOWN = 50
 
 
 class MeasureEditMixin:
@@ -146,7 +151,7 @@ class MeasureCreateView(SavesThroughService, FormView):
         return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "community": self.community}
+        return {**super().get_form_kwargs(), "community": self.community, "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -234,6 +239,7 @@ class MeasureHistoryView(DetailView):
         context["page_obj"] = page
         context["page_range"] = page.paginator.get_elided_page_range(page.number)
         context["can_edit"] = can_edit_measure(self.request.user, self.object)
+        context["deleted_reports"] = list(deleted_reports(self.object)[:DELETED_REPORTS_SHOWN])
         return context
 
 
@@ -275,17 +281,39 @@ class ReportCreateView(MeasureEditMixin, SavesThroughService, FormView):
     form_class = ReportForm
     template_name = "measures/report_form.html"
     success_message = gettext_lazy("The report is saved.")
+    success_message_tags = REPORTS_SECTION
 
-    def get_initial(self):
-        # ``?month=2026-03`` (the link in a reminder): that month, from its first to its last day.
+    @cached_property
+    def period(self) -> Period:
+        """The period the form starts with: ``?month=2026-03`` (the link in a reminder), else
+        the community's last completed reporting period (last month, by default)."""
         try:
             month = datetime.datetime.strptime(self.request.GET.get("month", ""), "%Y-%m").date()
         except ValueError:
-            return {"period_start": timezone.localdate()}
-        return {"period_start": month, "period_end": add_months(month, 1) - datetime.timedelta(1)}
+            frequency = self.measure.community.reporting_frequency
+            return last_completed_period(frequency, timezone.localdate())
+        return month_period(month)
+
+    def get_initial(self):
+        return {"period_start": self.period.start, "period_end": self.period.end}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "measure": self.measure}
+
+    def get_context_data(self, **kwargs):
+        this_month = timezone.localdate().replace(day=1)
+        choices = [
+            (_("Last month"), month_period(add_months(this_month, -1))),
+            (_("This month"), month_period(this_month)),
+        ]
+        return super().get_context_data(
+            period_choices=[
+                {"label": label, "period": period, "month": period.start}
+                for label, period in choices
+            ],
+            initial_period=self.period,
+            **kwargs,
+        )
 
     def get_success_url(self, saved) -> str:
         return self.measure.get_absolute_url() + "#reports"
@@ -294,24 +322,33 @@ class ReportCreateView(MeasureEditMixin, SavesThroughService, FormView):
         return report_create(measure=self.measure, user=self.request.user, data=form.report_data())
 
 
-class ReportUpdateView(MeasureEditMixin, SavesThroughService, FormView):
-    page_title = gettext_lazy("Correct a report for “%(title)s”")
-    form_class = ReportForm
-    template_name = "measures/report_form.html"
-    success_message = gettext_lazy("The report is corrected.")
+def month_period(first_day: datetime.date) -> Period:
+    return Period(first_day, add_months(first_day, 1) - datetime.timedelta(days=1))
+
+
+class ReportMixin(MeasureEditMixin):
+    """A report named in the URL; those who may edit its measure may change it."""
 
     @cached_property
     def report(self) -> Report:
-        return get_object_or_404(Report, pk=self.kwargs["pk"])
+        return get_object_or_404(Report.objects.select_related("reported_by"), pk=self.kwargs["pk"])
 
     def get_measure(self) -> Measure:
         return get_object_or_404(Measure.objects.for_detail(), pk=self.report.measure_id)
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "measure": self.measure, "instance": self.report}
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(report=self.report, **kwargs)
+
+
+class ReportUpdateView(ReportMixin, SavesThroughService, FormView):
+    page_title = gettext_lazy("Correct a report for “%(title)s”")
+    form_class = ReportForm
+    template_name = "measures/report_form.html"
+    success_message = gettext_lazy("The report is corrected.")
+    success_message_tags = REPORTS_SECTION
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "measure": self.measure, "instance": self.report}
 
     def get_success_url(self, saved) -> str:
         return self.measure.get_absolute_url() + "#reports"
@@ -323,3 +360,35 @@ class ReportUpdateView(MeasureEditMixin, SavesThroughService, FormView):
             data=form.report_data(),
             **form.version_kwargs(),
         )
+
+
+class ReportDeleteView(ReportMixin, TemplateView):
+    """Confirm, then delete a report (e.g. one logged twice). The history keeps it."""
+
+    page_title = gettext_lazy("Delete a report for “%(title)s”")
+    template_name = "measures/report_delete.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            # Deleted already (a double submit, or by someone else): back to its measure.
+            deleted = deleted_report(self.kwargs["pk"])
+            if deleted is None:
+                raise
+            url = reverse("measures:detail", kwargs={"pk": deleted.measure_id})
+            return HttpResponseRedirect(url + "#reports")
+
+    def post(self, request, *args, **kwargs):
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            return HttpResponseBadRequest(_("The form is incomplete. Open the page again."))
+        try:
+            report_delete(report=self.report, user=request.user, version=version)
+        except StaleDelete:
+            del self.report  # read it again, as it is now
+            context = self.get_context_data(changed=True)
+            return self.render_to_response(context, status=409)
+        messages.success(request, _("The report is deleted."), extra_tags=REPORTS_SECTION)
+        return HttpResponseRedirect(self.measure.get_absolute_url() + "#reports")

@@ -38,6 +38,7 @@ from partnerships.services import (
     holiday_period_delete,
     holiday_period_update,
     meeting_create,
+    meeting_delete,
     meeting_update,
 )
 from partnerships.validators import validate_partner_removable
@@ -531,7 +532,18 @@ class GroupAdmin(ChangeableRowsMixin, DjangoGroupAdmin):
 class MeetingAdminForm(VersionedAdminForm):
     class Meta:
         model = Meeting
-        fields = ["community", "kind", "title", "date", "venue", "partners_present", "minutes"]
+        fields = [
+            "community",
+            "kind",
+            "title",
+            "date",
+            "venue",
+            "partners_present",
+            "parents_present",
+            "pupils_present",
+            "others_present",
+            "minutes",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -563,7 +575,7 @@ def write_meeting(form: MeetingAdminForm, user) -> Meeting:
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ServiceAdmin):
+class MeetingAdmin(RemovesThroughService, ServiceAdmin):
     form = MeetingAdminForm
     list_display = ["title", "community", "kind", "date", "venue"]
     list_filter = ["kind", "community"]
@@ -580,6 +592,9 @@ class MeetingAdmin(ServiceAdmin):
 
     def write(self, form, formsets, user):
         return write_meeting(form, user)
+
+    def remove(self, obj, user) -> None:
+        meeting_delete(meeting=obj, user=user)
 
 
 class HolidayPeriodAdminForm(VersionedAdminForm):

@@ -349,6 +349,25 @@ class Meeting(SharedRecord):
         verbose_name=_("partners present"),
         help_text=_("Only partners of the community."),
     )
+    # People present who are not partners: counts only, never names (children among them).
+    parents_present = models.PositiveIntegerField(
+        _("parents present"),
+        default=0,
+        validators=[MaxValueValidator(10_000)],
+        help_text=_("How many. No names."),
+    )
+    pupils_present = models.PositiveIntegerField(
+        _("pupils present"),
+        default=0,
+        validators=[MaxValueValidator(10_000)],
+        help_text=_("How many. No names."),
+    )
+    others_present = models.PositiveIntegerField(
+        _("others present"),
+        default=0,
+        validators=[MaxValueValidator(10_000)],
+        help_text=_("E.g. coaches or neighbours who are not partners. How many, no names."),
+    )
     minutes = models.TextField(
         _("minutes"),
         blank=True,
@@ -374,6 +393,11 @@ class Meeting(SharedRecord):
             "partnerships:meeting_detail",
             kwargs={"slug": self.community.slug, "pk": self.pk},
         )
+
+    @property
+    def others_count(self) -> int:
+        """People present who are not partners."""
+        return self.parents_present + self.pupils_present + self.others_present
 
 
 class HolidayPeriodQuerySet(models.QuerySet):

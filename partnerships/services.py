@@ -25,6 +25,7 @@ from partnerships.validators import validate_email_free, validate_partners_in_co
 from partnerships.versioning import (
     ABSENT,
     Snapshot,
+    StaleDelete,
     Vocabulary,
     by,
     history_paused,
@@ -35,7 +36,16 @@ from partnerships.versioning import (
     record_created,
 )
 
-MEETING_FIELDS = ("kind", "title", "date", "venue", "minutes")
+MEETING_FIELDS = (
+    "kind",
+    "title",
+    "date",
+    "venue",
+    "parents_present",
+    "pupils_present",
+    "others_present",
+    "minutes",
+)
 PRESENT = "present"
 
 
@@ -389,3 +399,19 @@ def community_create(
             PartnerMembership.objects.create(user=account, partner=partner, title=title)
             created.users.append(account)
     return created
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, user: User | None, version: int | None = None) -> bool:
+    """Delete a meeting, e.g. one recorded twice. Returns False if it was already gone.
+
+    As a report's deletion (``measures.services.report_delete``): a real delete, with
+    simple-history's deletion row keeping what it held, who deleted it and when; ``version``
+    refuses to delete a meeting someone changed after the confirm page was opened.
+    """
+    current = Meeting.objects.select_for_update(of=("self",)).filter(pk=meeting.pk).first()
+    if current is None:
+        return False
+    if version is not None and current.version != version:
+        raise StaleDelete
+    by(current, user)
+    current.delete()
+    return True

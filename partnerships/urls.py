@@ -44,4 +44,9 @@ urlpatterns = [
         views.MeetingUpdateView.as_view(),
         name="meeting_update",
     ),
+    path(
+        "communities/<slug:slug>/meetings/<int:pk>/delete/",
+        views.MeetingDeleteView.as_view(),
+        name="meeting_delete",
+    ),
 ]

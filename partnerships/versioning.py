@@ -101,6 +101,10 @@ class FieldConflict:
     mine: str
 
 
+class StaleDelete(Exception):
+    """A record changed after its delete was confirmed: it must be looked at again first."""
+
+
 @dataclass
 class VersionConflict(Exception):
     """Someone else saved the record after the form was loaded, and fields need a choice.

@@ -1,5 +1,8 @@
+from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
@@ -22,9 +25,11 @@ from partnerships.permissions import (
     can_record_meeting,
     require,
 )
-from partnerships.services import meeting_create, meeting_update
+from partnerships.services import meeting_create, meeting_delete, meeting_update
+from partnerships.versioning import StaleDelete
 
 MEASURES_PER_STATUS = 10
+DELETED_MEETINGS_SHOWN = 20
 
 
 class CommunityListView(ElidedPaginationMixin, ListView):
@@ -203,7 +208,15 @@ class MeetingListView(CommunityMixin, ElidedPaginationMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_record_meeting=self.can_record_meeting(), **kwargs)
+        return super().get_context_data(
+            can_record_meeting=self.can_record_meeting(),
+            deleted_meetings=list(
+                Meeting.history.filter(community=self.community, history_type="-")
+                .select_related("history_user")
+                .order_by("-history_date", "-history_id")[:DELETED_MEETINGS_SHOWN]
+            ),
+            **kwargs,
+        )
 
 
 class MeetingDetailView(CommunityMixin, DetailView):
@@ -280,4 +293,52 @@ class MeetingUpdateView(CommunityMixin, SavesThroughService, FormView):
             data=form.meeting_data(),
             partners_present=form.cleaned_data["partners_present"],
             **form.version_kwargs(),
+        )
+
+
+class MeetingDeleteView(CommunityMixin, TemplateView):
+    """Confirm, then delete a meeting (e.g. one recorded twice). The history keeps it."""
+
+    template_name = "partnerships/meeting_delete.html"
+
+    @cached_property
+    def meeting(self) -> Meeting:
+        return get_object_or_404(
+            Meeting.objects.for_community(self.community).prefetch_related("partners_present"),
+            pk=self.kwargs["pk"],
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.meeting  # noqa: B018 (loaded first, so that a deleted one is recognised)
+        except Http404:
+            # Deleted already (a double submit, or by someone else): to the list, which says so.
+            deleted = Meeting.history.filter(
+                id=self.kwargs["pk"], community=self.community, history_type="-"
+            )
+            if not deleted.exists():
+                raise
+            meeting_list = reverse(
+                "partnerships:meeting_list", kwargs={"slug": self.community.slug}
+            )
+            return HttpResponseRedirect(meeting_list + "#deleted")
+        require(can_edit_meeting(request.user, self.meeting), "may not delete this meeting")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(meeting=self.meeting, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            return HttpResponseBadRequest(_("The form is incomplete. Open the page again."))
+        try:
+            meeting_delete(meeting=self.meeting, user=request.user, version=version)
+        except StaleDelete:
+            del self.meeting  # read it again, as it is now
+            return self.render_to_response(self.get_context_data(changed=True), status=409)
+        messages.success(request, _("The meeting “%s” is deleted.") % self.meeting.title)
+        return HttpResponseRedirect(
+            reverse("partnerships:meeting_list", kwargs={"slug": self.community.slug})
         )

@@ -277,7 +277,12 @@ def test_alt_text_and_consent_are_required(as_user, partner_user, measure):
     response = upload(
         as_user(partner_user), measure, photo, "a.jpg", image_alt="  ", image_consent=""
     )
-    assert set(response.context["form"].errors) == {"image_alt", "image_consent"}
+    errors = response.context["form"].errors
+    assert set(errors) == {"image_alt", "image_consent", "image"}
+    # The browser does not send the chosen file back: the page says to choose it again.
+    assert errors["image"] == [
+        "Velg bildet på nytt: det blir ikke tatt vare på når skjemaet har feil."
+    ]
     measure.refresh_from_db()
     assert measure.image.name == ""
     assert media_files() == []

@@ -6,6 +6,7 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from measures.models import Measure
 from measures.periods import Period, last_completed_period
@@ -149,7 +150,9 @@ class TestPages:
         assert form.initial["period_start"] == datetime.date(2026, 2, 1)
         assert form.initial["period_end"] == datetime.date(2026, 2, 28)
         form = as_user(partner_user).get(url + "?month=februar").context["form"]
-        assert form.initial["period_start"] == datetime.date.today()  # nonsense is ignored
+        # Nonsense is ignored: the form starts on the last completed month, as without it.
+        last = last_completed_period("monthly", timezone.localdate())
+        assert form.initial["period_start"] == last.start
 
 
 class TestReminders:
