@@ -15,7 +15,7 @@ class MeasureFilter(django_filters.FilterSet):
         method="filter_text",
         # Every word is one more condition: a few thousand are more than SQLite takes.
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("E.g. “åpen hall”")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("E.g. åpen hall")}),
     )
     # Communities and partners by slug, as plain choices: a county has hundreds of partners,
     # and model instances for each option cost more than the rest of the list page.

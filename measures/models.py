@@ -41,11 +41,12 @@ from partnerships.models import (
     SharedRecord,
     author_field,
 )
+from partnerships.text import fold
 
 
 def search_text(*parts: str) -> str:
-    """Text in the one form search compares with: casefolded, whitespace collapsed."""
-    return " ".join(" ".join(parts).split()).casefold()
+    """Text in the one form search compares with: casefolded, accents removed (``fold``)."""
+    return fold(" ".join(parts))
 
 
 # The age bands Norwegian sport reports in, plus three wider groups: (name, order).
@@ -90,7 +91,8 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(is_archived=False)
 
     def search(self, text: str):
-        """Every word must occur in title, summary or description, in any letter case.
+        """Every word must occur in title, summary, description or venue, in any letter case
+        and with or without accents ("apen hall" finds "Åpen hall", "kafé" finds "Kafe").
 
         On PostgreSQL a trigram index (migration 0007) serves the ``LIKE '%word%'``."""
         queryset = self
@@ -421,8 +423,9 @@ class Measure(ConstraintsOnFields, SharedRecord):
         help_text=_("Consent is in place for the people in the photo."),
     )
     is_archived = models.BooleanField(_("archived"), default=False)
-    # Title, summary and description casefolded, so that search finds "Åpen hall" from "åpen"
-    # on SQLite too (its LIKE and lower() only fold ASCII letters).
+    # Title, summary, description and venue casefolded and without accents (``fold``), so that
+    # search finds "Åpen hall" from "apen" or "åpen" on SQLite too (its LIKE and lower() only
+    # fold ASCII letters) without computing anything per row at search time.
     search_text = models.TextField(editable=False, default="")
     created_by = author_field(_("created by"))
     updated_by = author_field(_("updated by"))
@@ -466,7 +469,7 @@ class Measure(ConstraintsOnFields, SharedRecord):
 
     def derive_fields(self) -> None:
         """Fill the fields computed from the others (``save()`` and bulk writers call this)."""
-        self.search_text = search_text(self.title, self.summary, self.description)
+        self.search_text = search_text(self.title, self.summary, self.description, self.venue)
 
     @property
     def is_shown_publicly(self) -> bool:

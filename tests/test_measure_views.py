@@ -136,6 +136,24 @@ class TestMeasureList:
         assert titles(q="senior aktiv") == ["Aktiv senior"]
         assert titles(q="finnes ikke") == []
 
+    def test_search_ignores_accents_and_reads_the_venue(self, as_user, partner_user):
+        community = CommunityFactory()
+        MeasureFactory(community=community, title="Åpen hall", venue="Gymsalen")
+        MeasureFactory(community=community, title="Kafé", venue="Klubbhuset på Øvre Konnerud")
+        client = as_user(partner_user)
+
+        def titles(q):
+            response = client.get(reverse("measures:list"), {"q": q})
+            shown = response.context["object_list"]
+            return sorted(m.title for m in shown if m.community == community)
+
+        assert titles("apen hall") == ["Åpen hall"]  # typed without å, as on a phone
+        assert titles("APEN") == ["Åpen hall"]
+        assert titles("kafe") == ["Kafé"]
+        assert titles("Kafé") == ["Kafé"]
+        assert titles("ovre konnerud") == ["Kafé"]  # the venue
+        assert titles("gymsalen åpen") == ["Åpen hall"]
+
     def test_filters_combine_and_stay_in_the_pagination_links(self, as_user, partner_user):
         community = CommunityFactory(slug="konnerud-2")
         youth = target_group("13–19 år")
