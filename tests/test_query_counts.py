@@ -41,7 +41,7 @@ MEETING = "/communities/{community}/meetings/{meeting}/"
 USERS = ("partner", "evaluator", "staff")
 # fmt: off
 QUERY_COUNTS = {
-    "dashboard":               ("/",                                                13,   11,   11),
+    "dashboard":               ("/",                                                22,   20,   20),
     "measure list":            ("/measures/",                                       12,   13,   13),
     "measure list, filtered":  (FILTERED,                                           13,   14,   14),
     "measure list, searched":  ("/measures/?q=%C3%A5pen",                           12,   13,   13),
