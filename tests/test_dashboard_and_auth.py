@@ -61,7 +61,9 @@ class TestDashboard:
         # The correction says what it changed, without leaving the page.
         assert "Rettet rapporten fra 06.03.2026" in text
         assert "<summary>hva som ble endret</summary>" in text
-        assert "Deltakere: <del>17</del> → <ins>24</ins>" in text
+        assert (
+            'Deltakere: <del class="history-before">17</del> → <ins class="history-after">24</ins>'
+        ) in text
 
     def test_shows_more_and_filters_by_partner(
         self, as_user, partner_user, other_partner_user, measure
