@@ -151,13 +151,14 @@ class CommunityEvaluationView(CommunityMixin, TemplateView):
                 ended = measure.ended_on and measure.ended_on <= period.end
                 measure.status_then = Measure.Status.ENDED if ended else Measure.Status.ACTIVE
         totals = Report.objects.of_community(community).starting_in(period).totals()
-        # Planned sessions beside the reported ones, so that a missing report shows.
-        planned = planned_in_existence(
-            measures,
+        # Planned sessions beside the reported ones, so that a missing report shows; only of
+        # the measures that existed in the period (the schedules keep to each one's season,
+        # start and end: measures/schedules.py).
+        planned = planned_per_measure(
             slots_of(community.measures.existed_in(period)),
             period,
             HolidayCalendar.for_community(community),
-            timezone.localdate(),
+            until=timezone.localdate(),
         )
         for measure in measures:
             measure.planned_total = planned.get(measure.pk)
@@ -175,29 +176,6 @@ class CommunityEvaluationView(CommunityMixin, TemplateView):
             **missing_reports_context(community),
             **kwargs,
         )
-
-
-def planned_in_existence(
-    measures: list[Measure], slots: list, period: Period, calendar: HolidayCalendar, today
-) -> dict[int, int]:
-    """Planned sessions per measure, in the part of ``period`` in which each measure existed:
-    from when it was entered or started (whichever came first) until it ended."""
-    windows: dict[Period, list[Measure]] = {}
-    for measure in measures:
-        began = timezone.localdate(measure.created_at)
-        if measure.started_on:
-            began = min(began, measure.started_on)
-        end = min(period.end, measure.ended_on) if measure.ended_on else period.end
-        start = max(period.start, began)
-        if start <= end:
-            windows.setdefault(Period(start, end), []).append(measure)
-    planned: dict[int, int] = {}
-    for window, members in windows.items():
-        ids = {measure.pk for measure in members}
-        in_window = [slot for slot in slots if slot.measure_id in ids]
-        if in_window:
-            planned.update(planned_per_measure(in_window, window, calendar, until=today))
-    return planned
 
 
 def missing_reports_context(community: Community) -> dict:

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,7 +93,7 @@ def test_a_year_shows_each_measures_numbers_and_the_meetings(
     assert '<th scope="col">Måned</th>' in html
     # On paper: where it comes from and when it was printed.
     today = timezone.localdate().strftime("%d.%m.%Y")
-    source = "Kilde: Aktive Lokalsamfunn-portalen, http://testserver/communities/"
+    source = f"Kilde: Aktive Lokalsamfunn-portalen, {settings.PORTAL_URL}/communities/"
     assert f"{source}{community.slug}/evaluation/?year=2025, skrevet ut {today}" in html
 
 
@@ -223,17 +224,20 @@ def test_a_measure_shows_its_status_at_the_end_of_the_period_and_counts_only_the
     assert row(2027)[0] is None  # ended before 2027
 
 
-def test_planned_sessions_count_only_while_the_measure_existed(
+def test_planned_sessions_only_of_measures_that_existed_in_the_period(
     as_user, evaluator, community, measure
 ):
-    """A weekly slot, but the measure was entered on 1 December 2025: 2025's page plans only
-    December's Tuesdays (2, 9, 16, 23 and 30 December; no school holiday is entered)."""
+    """Åpen hall was entered today, without a start date, with Tuesdays "since 2025" and no
+    report in 2025: it is not on 2025's page, and neither are its planned sessions."""
     TimeSlotFactory(measure=measure, weekdays=(2,), season_start=datetime.date(2025, 1, 1))
-    Measure.objects.filter(pk=measure.pk).update(created_at=at(datetime.date(2025, 12, 1)))
-    measure.history.update(history_date=at(datetime.date(2025, 12, 1)))
-    response = as_user(evaluator).get(url(community, "?year=2025"))
+    client = as_user(evaluator)
+    response = client.get(url(community, "?year=2025"))
+    assert response.context["measures"] == []
+    assert response.context["totals"]["planned_total"] == 0
+    Measure.objects.filter(pk=measure.pk).update(started_on=datetime.date(2025, 12, 1))
+    response = client.get(url(community, "?year=2025"))
     (row,) = response.context["measures"]
-    assert row.planned_total == 5
+    assert row.planned_total == 5  # the Tuesdays from its start: 2, 9, 16, 23 and 30 December
 
 
 @pytest.mark.parametrize("size", [2, 30])

@@ -42,6 +42,7 @@ USERS = ("partner", "evaluator", "staff")
 # fmt: off
 QUERY_COUNTS = {
     "dashboard":               ("/",                                                22,   20,   20),
+    "dashboard, more, by one": ("/?changes=3&changes_by={partner}",                 22,   20,   20),
     "measure list":            ("/measures/",                                       12,   13,   13),
     "measure list, filtered":  (FILTERED,                                           13,   14,   14),
     "measure list, searched":  ("/measures/?q=%C3%A5pen",                           12,   13,   13),
