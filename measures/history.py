@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -126,6 +126,11 @@ REPORT_FIELDS = (
 )
 
 
+# The feed groups at most this many of the latest saves per entry it shows (a day's work on a
+# measure is rarely more; when it is, the feed shows fewer entries and "show more" reads on).
+ROWS_PER_ENTRY = 20
+
+
 @dataclass
 class FeedEntry:
     """What other people did to one measure on one day (Oslo time): the dashboard's line."""
@@ -209,14 +214,24 @@ def recent_changes(
         who &= Q(history_user__partners__slug=partner_slug)
     measures = HistoricalMeasure.objects.filter(who, community__in=communities)
     reports = HistoricalReport.objects.filter(who, measure__community__in=communities)
+    # Only the latest saves are grouped (read newest first along the history_date index), not
+    # a county's whole history on every visit; "show more" widens the window with the count.
+    window = count * ROWS_PER_ENTRY
     latest: dict[tuple[int, datetime.date], datetime.datetime] = {}
-    for rows in (
-        measures.annotate(day=day).values("day", measure=F("id")),
-        reports.annotate(day=day).values("day", "measure"),
-    ):
-        grouped = rows.annotate(last=Max("history_date")).order_by("-last")[: count + 1]
-        for row in grouped:
-            key = (row["measure"], row["day"])
+    window_full = False
+    for saves, measure in ((measures, F("id")), (reports, F("measure"))):
+        newest = saves.order_by("-history_date").values("history_id")[:window]
+        grouped = (
+            saves.model.objects.filter(history_id__in=Subquery(newest))
+            .annotate(day=day)
+            .values("day", entry_measure=measure)
+            .annotate(last=Max("history_date"), saves=Count("history_id"))
+            .order_by("-last")
+        )
+        rows = list(grouped)
+        window_full |= sum(row["saves"] for row in rows) >= window
+        for row in rows:
+            key = (row["entry_measure"], row["day"])
             latest[key] = max(latest.get(key, row["last"]), row["last"])
     keys = sorted(latest, key=latest.get, reverse=True)
     entries = {
@@ -260,7 +275,7 @@ def recent_changes(
         entry.title = entry.title or record.measure.title
     for entry in entries.values():
         entry.changes.sort(key=lambda c: (c.record.history_date, c.record.history_id), reverse=True)
-    return list(entries.values()), len(keys) > count
+    return list(entries.values()), len(keys) > count or window_full
 
 
 def _with_previous(model, rows: QuerySet, *, key: str, details, compared=None) -> list[tuple]:
