@@ -14,7 +14,8 @@ from measures.models import Measure
 from measures.permissions import can_create_some_measure
 from partnerships.models import Community, Partner
 
-RECENT_CHANGES = 10
+RECENT_CHANGES = 10  # entries of the feed per "show more"
+RECENT_CHANGES_PAGES = 10  # "show more" stops after this many
 # When the accessibility statement was last checked against the portal (review it each release).
 ACCESSIBILITY_REVIEWED = datetime.date(2026, 11, 30)
 MY_MEASURES = 12
@@ -44,15 +45,42 @@ def dashboard(request):
         else [],
         "my_measures": shown[:MY_MEASURES],
         "my_communities": my_communities,
-        "recent_changes": recent_changes(user, my_communities, RECENT_CHANGES),
         "can_create_measure": can_create_some_measure(user),
     }
+    context.update(feed_context(request, user, my_communities))
     if len(shown) > MY_MEASURES:
         # A big club has hundreds: the rest are one click away, in the filterable list.
         context["my_measure_count"] = my_measures.count()
         partners = list(Partner.objects.filter(pk__in=user.partner_ids).values_list("slug")[:2])
         context["my_partner_slug"] = partners[0][0] if len(partners) == 1 else None
     return render(request, "dashboard.html", context)
+
+
+def feed_context(request, user, communities) -> dict:
+    """The feed of what other partners did (``recent_changes``), ``changes_by`` one partner,
+    ``changes`` pages of it at once ("show more" without scripts)."""
+    partners = list(
+        Partner.objects.filter(communities__in=communities)
+        .distinct()
+        .order_by("name", "pk")
+        .values_list("slug", "name")
+    )
+    partner = request.GET.get("changes_by", "")
+    if partner not in dict(partners):
+        partner = ""
+    try:
+        pages = min(max(int(request.GET.get("changes", "1")), 1), RECENT_CHANGES_PAGES)
+    except ValueError:
+        pages = 1
+    entries, more = recent_changes(
+        user, communities, RECENT_CHANGES * pages, partner_slug=partner or None
+    )
+    return {
+        "recent_changes": entries,
+        "feed_partners": partners,
+        "feed_partner": partner,
+        "feed_more": pages + 1 if more and pages < RECENT_CHANGES_PAGES else None,
+    }
 
 
 @never_cache

@@ -2,15 +2,23 @@
 
 CSV files use ``;`` between cells, a decimal comma, ISO dates (YYYY-MM-DD, which Excel reads as
 dates in any locale), UTF-8 with a byte order mark (so Excel does not read "Åpen hall" as
-Latin-1), and Windows line ends. A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or
-a carriage return gets a leading apostrophe, so Excel shows it instead of running it as a
-formula (OWASP's advice on CSV injection). Numbers are never touched: counts are not negative.
+Latin-1), and Windows line ends. A text cell that a spreadsheet would run as a formula gets a
+leading apostrophe, so Excel shows it instead (OWASP's advice on CSV injection): one starting
+with ``=``, ``@``, a tab or a carriage return, and one starting with ``+`` or ``-`` unless it
+holds nothing but digits, spaces and ``.,()/+-`` ("+47 915 55 555", "-5": no letter, so no
+function or cell reference to run). LibreOffice shows the apostrophe, so the guard is kept to
+what needs it, and the pages say that the XLSX file is the one for spreadsheets. Numbers are
+never touched: counts are not negative.
 
 In XLSX files numbers and dates are real numbers and dates; text is written as text, which
-Excel never runs as a formula.
+Excel never runs as a formula. The sheet's name and its first row say what it holds: the
+filters and the period ("Tiltak 2025"; "Tiltak · Konnerud · Aktiv · 2025").
 
 Exports respect the measure list's filters (the same FilterSet, including its default of hiding
-archived measures). The reports export streams in constant memory, however many reports.
+archived measures and its year). A file's name says its filters and period
+(``tiltak-konnerud-2025.xlsx``; without a period, the day it was taken:
+``tiltak-konnerud-per-2026-11-30.csv``). The reports export streams in constant memory,
+however many reports.
 """
 
 from __future__ import annotations
@@ -18,13 +26,16 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -44,9 +55,15 @@ FLUSH_CHARS = 64 * 1024  # characters sent to the client at a time
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# "+47 915 55 555", "-5", "+1 (555) 010-0199": a sign and nothing a formula could call.
+HARMLESS_SIGNED = re.compile(r"[+-][\d\s.,()/+-]*")
+
+
 def neutralise(text: str) -> str:
-    """Text that Excel would read as a formula, with a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text that a spreadsheet would run as a formula, with a leading apostrophe."""
+    if not text.startswith(FORMULA_STARTS) or HARMLESS_SIGNED.fullmatch(text):
+        return text
+    return "'" + text
 
 
 def csv_cell(value):
@@ -88,8 +105,47 @@ def csv_rows(rows: Iterable[Iterable]) -> Iterator[list]:
         yield [csv_cell(value) for value in row]
 
 
-def filename(name: str, extension: str) -> str:
-    return f"{norwegian_slugify(name)}-{timezone.localdate().isoformat()}.{extension}"
+MAX_NAME = 120  # characters of a file name before its extension
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What an export holds: the measures, the period, and in words the filters chosen."""
+
+    measures: QuerySet
+    period: Period | None
+    filters: list[str]
+
+    def filename(self, name: str, extension: str) -> str:
+        """E.g. ``tiltak-konnerud-aktiv-2025.xlsx``."""
+        when = self.period_slug() if self.period else f"{_('as of')} {timezone.localdate()}"
+        slug = norwegian_slugify(" ".join([name, *self.filters, when]))
+        return f"{slug[:MAX_NAME].strip('-')}.{extension}"
+
+    def period_slug(self) -> str:
+        period = self.period
+        if period.is_calendar_year:
+            return str(period.start.year)
+        return f"{period.start.isoformat()} {period.end.isoformat()}"
+
+    def period_text(self) -> str:
+        if self.period is None:
+            return _("all years")
+        if self.period.is_calendar_year:
+            return str(self.period)
+        return f"{self.period.start.isoformat()}–{self.period.end.isoformat()}"
+
+    def title(self, name: str) -> str:
+        """The sheet's first row: "Tiltak · Konnerud · 2025 · hentet 30.11.2026"."""
+        taken = _("downloaded %(date)s") % {
+            "date": date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+        }
+        return " · ".join([name, *self.filters, self.period_text(), taken])
+
+    def sheet_name(self, name: str) -> str:
+        """At most 31 characters without ``[]:*?/\\`` (Excel's rules): "Tiltak 2025"."""
+        text = f"{name} {self.period_text()}"
+        return re.sub(r"[\[\]:*?/\\]", "-", text)[:31]
 
 
 def attachment(response: HttpResponse, name: str) -> HttpResponse:
@@ -101,12 +157,18 @@ def attachment(response: HttpResponse, name: str) -> HttpResponse:
 # --- What is exported -------------------------------------------------------------------------
 
 
-def filtered_measures(request) -> QuerySet:
-    """The measures the list shows for this query string, as ``FilterView`` decides them."""
+def selection(request, period: Period | None) -> Selection:
+    """The measures the list shows for this query string, as ``FilterView`` decides them, and
+    in the period (when it is given by dates rather than the list's year, the measures that
+    existed in it, as on the evaluation page)."""
     filterset = MeasureFilter(request.GET or None, queryset=Measure.objects.all(), request=request)
     if filterset.is_bound and not filterset.is_valid():
-        return Measure.objects.none()
-    return filterset.qs
+        return Selection(Measure.objects.none(), period, [])
+    measures = filterset.qs
+    year = filterset.form.cleaned_data.get("year") if filterset.is_bound else None
+    if period is not None and period != (Period.year(int(year)) if year else None):
+        measures = measures.existed_in(period)
+    return Selection(measures, period, filterset.described())
 
 
 def measure_header() -> list[str]:
@@ -262,7 +324,7 @@ def report_rows(reports: QuerySet, partners: dict[int, str]) -> Iterator[list]:
 
 def export_view(render):
     """Check the optional period (``year``, or ``start`` and ``end``), then ``render(request,
-    measures, period)``. Bad dates are a 400 that says what is wrong, never a 500."""
+    selection)``. Bad dates are a 400 that says what is wrong, never a 500."""
 
     def view(request):
         period_form = PeriodForm(request.GET)
@@ -271,40 +333,46 @@ def export_view(render):
             return HttpResponseBadRequest(
                 " ".join(errors), content_type="text/plain; charset=utf-8"
             )
-        return render(request, filtered_measures(request), period_form.period)
+        return render(request, selection(request, period_form.period))
 
     view.__name__ = view.__qualname__ = render.__name__
     view.__doc__ = render.__doc__
     return view
 
 
+def measures_name() -> str:
+    return str(Measure._meta.verbose_name_plural).capitalize()
+
+
 @export_view
-def measures_csv(request, measures: QuerySet, period: Period | None):
+def measures_csv(request, chosen: Selection):
     """The filtered measures with their reports' totals (in the period, if one is given)."""
     response = StreamingHttpResponse(
-        csv_chunks(measure_header(), csv_rows(measure_rows(measures, period))),
+        csv_chunks(measure_header(), csv_rows(measure_rows(chosen.measures, chosen.period))),
         content_type="text/csv; charset=utf-8",
     )
-    return attachment(response, filename(str(Measure._meta.verbose_name_plural), "csv"))
+    return attachment(response, chosen.filename(measures_name(), "csv"))
 
 
 @export_view
-def measures_xlsx(request, measures: QuerySet, period: Period | None):
-    """The same as ``measures_csv``, as an Excel workbook (measures are few: built in memory)."""
+def measures_xlsx(request, chosen: Selection):
+    """The same as ``measures_csv``, as an Excel workbook (measures are few: built in memory),
+    named and titled with its filters and period."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(Measure._meta.verbose_name_plural).capitalize())
+    sheet = workbook.create_sheet(title=chosen.sheet_name(measures_name()))
     header = measure_header()
     for index, width in enumerate(XLSX_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A3"
     bold = Font(bold=True)
+    sheet.append([xlsx_cell(sheet, chosen.title(measures_name()), font=Font(bold=True, size=13))])
     sheet.append([xlsx_cell(sheet, title, font=bold) for title in header])
-    for row in measure_rows(measures, period):
+    for row in measure_rows(chosen.measures, chosen.period):
         sheet.append([xlsx_cell(sheet, value) for value in row])
     content = io.BytesIO()
     workbook.save(content)
     response = HttpResponse(content.getvalue(), content_type=XLSX_TYPE)
-    return attachment(response, filename(str(Measure._meta.verbose_name_plural), "xlsx"))
+    return attachment(response, chosen.filename(measures_name(), "xlsx"))
 
 
 # Column widths in characters, in the order of ``measure_header``.
@@ -326,11 +394,12 @@ def xlsx_cell(sheet, value, *, font=None) -> WriteOnlyCell:
 
 
 @export_view
-def reports_csv(request, measures: QuerySet, period: Period | None):
+def reports_csv(request, chosen: Selection):
     """Every report of the filtered measures (in the period, if one is given), streamed."""
-    reports = Report.objects.filter(measure__in=measures.values("pk")).starting_in(period)
+    measures = chosen.measures
+    reports = Report.objects.filter(measure__in=measures.values("pk")).starting_in(chosen.period)
     response = StreamingHttpResponse(
         csv_chunks(report_header(), report_rows(reports, partner_names(measures))),
         content_type="text/csv; charset=utf-8",
     )
-    return attachment(response, filename(str(Report._meta.verbose_name_plural), "csv"))
+    return attachment(response, chosen.filename(str(Report._meta.verbose_name_plural), "csv"))

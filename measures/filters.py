@@ -1,9 +1,12 @@
 import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aktive.widgets import FastSelect
 from measures.models import Measure, TargetGroup
+from measures.periods import Period
+from partnerships.dates import EARLIEST_DATE
 from partnerships.models import Community, Partner
 
 
@@ -15,7 +18,7 @@ class MeasureFilter(django_filters.FilterSet):
         method="filter_text",
         # Every word is one more condition: a few thousand are more than SQLite takes.
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("E.g. “åpen hall”")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("E.g. åpen hall")}),
     )
     # Communities and partners by slug, as plain choices: a county has hundreds of partners,
     # and model instances for each option cost more than the rest of the list page.
@@ -44,6 +47,14 @@ class MeasureFilter(django_filters.FilterSet):
         empty_label=_("All partners"),
         widget=FastSelect,
     )
+    # The measures that existed in the year (as on the evaluation page); the exports then
+    # count that year's reports, so "Tiltak (Excel)" gives the year's totals.
+    year = django_filters.ChoiceFilter(
+        label=_("Year"),
+        method="filter_year",
+        empty_label=_("All years"),
+        widget=FastSelect,
+    )
     archived = django_filters.ChoiceFilter(
         label=_("Archived"),
         method="filter_archived",
@@ -54,7 +65,7 @@ class MeasureFilter(django_filters.FilterSet):
 
     class Meta:
         model = Measure
-        fields = ["q", "community", "status", "target_group", "partner", "archived"]
+        fields = ["q", "community", "status", "target_group", "partner", "year", "archived"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,12 +74,41 @@ class MeasureFilter(django_filters.FilterSet):
             options = model.objects.order_by("name", "pk").values_list("slug", "name")
             # One query, for both uses; django-filter puts the empty label ("All …") first.
             field.choices = list(options)
+        this_year = timezone.localdate().year
+        years = [(str(year), str(year)) for year in range(this_year, EARLIEST_DATE.year - 1, -1)]
+        self.form.fields["year"].choices = years
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_year(self, queryset, name, value):
+        return queryset.existed_in(Period.year(int(value)))
+
+    def described(self) -> list[str]:
+        """The chosen filters in words, for an export's name and title: ["Konnerud", "Aktiv"].
+
+        No queries: the names come from the choices the form has already loaded."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        data, fields = self.form.cleaned_data, self.form.fields
+        words = []
+        for name in ("community", "partner"):
+            if data.get(name):
+                words.append(dict(fields[name].choices).get(data[name], data[name]))
+        if data.get("status"):
+            words.append(Measure.Status(data["status"]).label)
+        if data.get("target_group"):
+            words.append(data["target_group"].name)
+        if data.get("q"):
+            words.append(data["q"])
+        if data.get("archived") == "include":
+            words.append(_("archived included"))
+        elif data.get("archived") == "only":
+            words.append(_("only archived"))
+        return [str(word) for word in words]
 
     def filter_archived(self, queryset, name, value):
         if value == "only":

@@ -9,7 +9,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -75,9 +77,8 @@ class Change:
     @property
     def kind(self) -> str:
         if isinstance(self.record, HistoricalReport):
-            return {"+": "report_created", "-": "report_deleted"}.get(
-                self.record.history_type, "report_changed"
-            )
+            kinds = {"+": "report_created", "-": "report_deleted"}
+            return kinds.get(self.record.history_type, "report_changed")
         if self.record.history_type == "+":
             return "created"
         if self.record.history_type == "-":
@@ -112,26 +113,216 @@ class Change:
         return isinstance(self.record, HistoricalReport)
 
 
-def recent_changes(user, communities, count: int) -> list[Change]:
-    """The latest saves of measures and reports in ``communities`` by other people."""
-    measures = (
-        HistoricalMeasure.objects.filter(community__in=communities, history_user__isnull=False)
-        .exclude(history_user=user)
-        .select_related("history_user")
-        .prefetch_related("history_user__partners")
-        .order_by("-history_date")[:count]
-    )
-    reports = (
-        HistoricalReport.objects.filter(
-            measure__community__in=communities, history_user__isnull=False
+# A report's fields as a correction shows them, in the order of its form.
+REPORT_FIELDS = (
+    "period_start",
+    "period_end",
+    "sessions",
+    "participants",
+    "girls",
+    "volunteers",
+    "volunteer_hours",
+    "note",
+)
+
+
+# The feed groups at most this many of the latest saves per entry it shows (a day's work on a
+# measure is rarely more; when it is, the feed shows fewer entries and "show more" reads on).
+ROWS_PER_ENTRY = 20
+
+
+@dataclass
+class FeedEntry:
+    """What other people did to one measure on one day (Oslo time): the dashboard's line."""
+
+    measure_id: int
+    day: datetime.date
+    last_at: datetime.datetime
+    title: str = ""
+    changes: list[Change] = field(default_factory=list)  # measure and report saves, newest first
+
+    @property
+    def people(self) -> list:
+        """Who did it, the latest first, each once."""
+        seen = {}
+        for change in self.changes:
+            seen.setdefault(change.record.history_user_id, change.record.history_user)
+        return list(seen.values())
+
+    @property
+    def measure_changes(self) -> list[Change]:
+        return [change for change in self.changes if not change.is_report]
+
+    @property
+    def actions(self) -> list[str]:
+        """What was done to the measure itself, each once: "created the measure", …"""
+        kinds = []
+        for change in reversed(self.measure_changes):
+            if change.kind != "changed" and change.kind not in kinds:
+                kinds.append(change.kind)
+        return [str(PHRASES[kind]) for kind in kinds]
+
+    @property
+    def field_labels(self) -> list[str]:
+        """The fields other people changed that day, each once, in the measure page's order
+        (a creation lists none: everything is new)."""
+        labels = {
+            change.label
+            for saved in self.measure_changes
+            if saved.kind != "created"
+            for change in saved.fields
+        }
+        return [label for label in _labels_in_order() if label in labels]
+
+    @property
+    def last_measure_change(self) -> Change | None:
+        return self.measure_changes[0] if self.measure_changes else None
+
+    @property
+    def logged(self) -> list[Change]:
+        return [change for change in self.changes if change.kind == "report_created"]
+
+    @property
+    def logged_participants(self) -> int:
+        return sum(change.record.participants for change in self.logged)
+
+    @property
+    def corrected(self) -> list[Change]:
+        """Report corrections (and deletions), each with what it changed, oldest first."""
+        kinds = {"report_changed", "report_deleted"}
+        return [change for change in reversed(self.changes) if change.kind in kinds]
+
+
+def _labels_in_order() -> list[str]:
+    return [_label(name) for name in SHOWN_FIELDS]
+
+
+def recent_changes(
+    user, communities, count: int, *, partner_slug: str | None = None
+) -> tuple[list[FeedEntry], bool]:
+    """What other people did lately to the measures of ``communities`` and their reports,
+    one entry per measure and day, newest first: the first ``count`` entries, and whether
+    there are more.
+
+    ``partner_slug`` keeps what that partner's users did. A fixed number of queries, however
+    many saves there are: the entries are found by grouping in the database, then their rows,
+    and the row before each, are read in one query each.
+    """
+    day = TruncDate("history_date", tzinfo=timezone.get_current_timezone())
+    who = Q(history_user__isnull=False) & ~Q(history_user=user)
+    if partner_slug:
+        who &= Q(history_user__partners__slug=partner_slug)
+    measures = HistoricalMeasure.objects.filter(who, community__in=communities)
+    reports = HistoricalReport.objects.filter(who, measure__community__in=communities)
+    # Only the latest saves are grouped (read newest first along the history_date index), not
+    # a county's whole history on every visit; "show more" widens the window with the count.
+    window = count * ROWS_PER_ENTRY
+    latest: dict[tuple[int, datetime.date], datetime.datetime] = {}
+    window_full = False
+    for saves, measure in ((measures, F("id")), (reports, F("measure"))):
+        newest = saves.order_by("-history_date").values("history_id")[:window]
+        grouped = (
+            saves.model.objects.filter(history_id__in=Subquery(newest))
+            .annotate(day=day)
+            .values("day", entry_measure=measure)
+            .annotate(last=Max("history_date"), saves=Count("history_id"))
+            .order_by("-last")
         )
-        .exclude(history_user=user)
-        .select_related("measure", "history_user")
-        .prefetch_related("history_user__partners")
-        .order_by("-history_date")[:count]
+        rows = list(grouped)
+        window_full |= sum(row["saves"] for row in rows) >= window
+        for row in rows:
+            key = (row["entry_measure"], row["day"])
+            latest[key] = max(latest.get(key, row["last"]), row["last"])
+    keys = sorted(latest, key=latest.get, reverse=True)
+    entries = {
+        key: FeedEntry(measure_id=key[0], day=key[1], last_at=latest[key]) for key in keys[:count]
+    }
+    if not entries:
+        return [], False
+    # The rows of those measures on those days: a condition per entry (at most ``count``).
+    measure_days, report_days = Q(), Q()
+    for measure_id, when in entries:
+        during = {
+            "history_date__gte": _start_of_day(when),
+            "history_date__lt": _start_of_day(when + datetime.timedelta(days=1)),
+        }
+        measure_days |= Q(id=measure_id, **during)
+        report_days |= Q(measure_id=measure_id, **during)
+    measure_rows = _with_previous(
+        HistoricalMeasure,
+        measures.filter(measure_days),
+        key="id",
+        details=with_change_details,
+        compared=lambda rows: with_change_details(rows, who=False),
     )
-    changes = [Change(record) for record in [*measures, *reports]]
-    return sorted(changes, key=lambda change: change.record.history_date, reverse=True)[:count]
+    report_rows = _with_previous(
+        HistoricalReport,
+        reports.filter(report_days),
+        key="id",
+        details=lambda rows: rows.select_related("history_user", "measure").prefetch_related(
+            "history_user__partners"
+        ),
+        compared=lambda rows: rows,
+    )
+    for record, before in measure_rows:
+        entry = entries[(record.id, timezone.localdate(record.history_date))]
+        entry.changes.append(Change(record, field_changes(before, record)))
+        entry.title = entry.title or record.title
+    for record, before in report_rows:
+        entry = entries[(record.measure_id, timezone.localdate(record.history_date))]
+        fields = report_field_changes(before, record) if before is not None else []
+        entry.changes.append(Change(record, fields))
+        entry.title = entry.title or record.measure.title
+    for entry in entries.values():
+        entry.changes.sort(key=lambda c: (c.record.history_date, c.record.history_id), reverse=True)
+    return list(entries.values()), len(keys) > count or window_full
+
+
+def _with_previous(model, rows: QuerySet, *, key: str, details, compared=None) -> list[tuple]:
+    """``rows`` (history rows, read with ``details``), each with the row saved just before it
+    of the same object (None for the first; read with ``compared``): two queries, plus the
+    prefetches."""
+    before = model.objects.filter(**{key: OuterRef(key)}, history_id__lt=OuterRef("history_id"))
+    records = list(
+        details(
+            rows.annotate(
+                previous_id=Subquery(before.order_by("-history_id").values("history_id")[:1])
+            )
+        )
+    )
+    previous_ids = [record.previous_id for record in records if record.previous_id]
+    previous = {
+        record.history_id: record
+        for record in (compared or details)(
+            model.objects.filter(history_id__in=previous_ids or [0])
+        )
+    }
+    return [(record, previous.get(record.previous_id)) for record in records]
+
+
+def report_field_changes(before: Any, after: Any) -> list[FieldChange]:
+    """What a correction of a report changed, field by field, in the history page's words."""
+    if after.history_type == "-":
+        return []
+    result = []
+    for name in REPORT_FIELDS:
+        old, new = getattr(before, name), getattr(after, name)
+        if old == new:
+            continue
+        label = str(Report._meta.get_field(name).verbose_name)
+        result.append(
+            FieldChange(
+                label=label[:1].upper() + label[1:],
+                before=_display(name, old),
+                after=_display(name, new),
+                is_long=name == "note",
+            )
+        )
+    return result
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def measure_history(measure: Measure) -> QuerySet:
@@ -164,11 +355,13 @@ def saves_since(measure: Measure, version: int) -> QuerySet:
     )
 
 
-def with_change_details(records: QuerySet) -> QuerySet:
+def with_change_details(records: QuerySet, *, who: bool = True) -> QuerySet:
+    """History rows with what ``field_changes`` compares, and (``who``) who saved each."""
+    if who:
+        records = records.select_related("history_user").prefetch_related("history_user__partners")
     return (
-        records.select_related("history_user", "lead_partner")
+        records.select_related("lead_partner")
         .prefetch_related(
-            "history_user__partners",
             Prefetch(
                 "historicalmeasurepartner_set",
                 queryset=HistoricalMeasurePartner.objects.select_related("partner"),

@@ -41,11 +41,12 @@ from partnerships.models import (
     SharedRecord,
     author_field,
 )
+from partnerships.text import fold
 
 
 def search_text(*parts: str) -> str:
-    """Text in the one form search compares with: casefolded, whitespace collapsed."""
-    return " ".join(" ".join(parts).split()).casefold()
+    """Text in the one form search compares with: casefolded, accents removed (``fold``)."""
+    return fold(" ".join(parts))
 
 
 # The age bands Norwegian sport reports in, plus three wider groups: (name, order).
@@ -85,12 +86,29 @@ def _start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _as_of(moment: datetime.datetime, name: str, default=None):
+    """One field of the measure as its last history row before ``moment`` has it (a correlated
+    subquery: no query per measure)."""
+    rows = (
+        Measure.history.model.objects.filter(id=OuterRef("pk"), history_date__lt=moment)
+        .order_by("-history_date", "-history_id")
+        .values(name)[:1]
+    )
+    if default is None:
+        return Subquery(rows)
+    return Coalesce(Subquery(rows), Value(default))
+
+
 class MeasureQuerySet(models.QuerySet):
     def not_archived(self):
         return self.filter(is_archived=False)
 
     def search(self, text: str):
-        """Every word must occur in title, summary or description, in any letter case.
+        """Every word must occur in title, summary, description or venue, in any letter case
+        and with or without accents ("apen hall" finds "Åpen hall", "kafé" finds "Kafe").
 
         On PostgreSQL a trigram index (migration 0007) serves the ``LIKE '%word%'``."""
         queryset = self
@@ -277,16 +295,40 @@ class MeasureQuerySet(models.QuerySet):
             community__is_active=True,
         )
 
-    def for_evaluation(self, period: Period):
-        """A community's measures with their totals in ``period``, for its evaluation.
+    def existed_in(self, period: Period):
+        """Measures that existed during some part of ``period``: the evaluation page's and
+        the measure list's year.
 
-        Archived measures are included when they have reports in the period: their work
-        happened.
+        A measure exists from when it was entered or started, whichever came first (a measure
+        entered in 2026 that started in 2014 existed in 2025; one entered and started in 2026
+        did not), until it ended (``ended_on``) or was archived (its history says it was
+        archived both when the period began and when it ended). A measure with reports
+        starting in the period existed then, whatever its dates say: its work happened.
         """
+        start, after = _start_of_day(period.start), _start_of_day(period.end + ONE_DAY)
+        began = Q(created_at__lt=after) | Q(started_on__lte=period.end)
+        gone = Q(ended_on__lt=period.start) | Q(archived_at_start=True, archived_at_end=True)
+        reported = Exists(Report.objects.starting_in(period).filter(measure=OuterRef("pk")))
+        return self.alias(
+            archived_at_start=_as_of(start, "is_archived", default=False),
+            archived_at_end=_as_of(after, "is_archived", default=False),
+        ).filter(reported | (began & ~gone))
+
+    def as_of(self, moment: datetime.datetime):
+        """Annotate ``status_then`` and ``archived_then``: as the measure was just before
+        ``moment``, from its history (None when it had not been entered yet)."""
+        return self.annotate(
+            status_then=_as_of(moment, "status"), archived_then=_as_of(moment, "is_archived")
+        )
+
+    def for_evaluation(self, period: Period):
+        """A community's measures that existed in ``period``, with their totals in it and
+        their status and archive state at its end, for its evaluation."""
         return (
-            self.with_report_totals(period)
+            self.existed_in(period)
+            .as_of(_start_of_day(period.end + ONE_DAY))
+            .with_report_totals(period)
             .with_partner_lists()
-            .filter(Q(is_archived=False) | Q(report_count__gt=0))
             .order_by("is_archived", "title", "pk")
         )
 
@@ -421,8 +463,9 @@ class Measure(ConstraintsOnFields, SharedRecord):
         help_text=_("Consent is in place for the people in the photo."),
     )
     is_archived = models.BooleanField(_("archived"), default=False)
-    # Title, summary and description casefolded, so that search finds "Åpen hall" from "åpen"
-    # on SQLite too (its LIKE and lower() only fold ASCII letters).
+    # Title, summary, description and venue casefolded and without accents (``fold``), so that
+    # search finds "Åpen hall" from "apen" or "åpen" on SQLite too (its LIKE and lower() only
+    # fold ASCII letters) without computing anything per row at search time.
     search_text = models.TextField(editable=False, default="")
     created_by = author_field(_("created by"))
     updated_by = author_field(_("updated by"))
@@ -466,7 +509,7 @@ class Measure(ConstraintsOnFields, SharedRecord):
 
     def derive_fields(self) -> None:
         """Fill the fields computed from the others (``save()`` and bulk writers call this)."""
-        self.search_text = search_text(self.title, self.summary, self.description)
+        self.search_text = search_text(self.title, self.summary, self.description, self.venue)
 
     @property
     def is_shown_publicly(self) -> bool:

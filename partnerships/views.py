@@ -138,6 +138,7 @@ class CommunityEvaluationView(CommunityMixin, TemplateView):
             self.request.GET or None,
             years=range(this_year, first_year - 1, -1),
             default=Period.year(this_year),
+            initial={"year": this_year},  # the select says which year the page shows
         )
         # Bad input shows its error next to the field, and the default year meanwhile.
         period = form.period if form.is_valid() else form.default
@@ -150,10 +151,16 @@ class CommunityEvaluationView(CommunityMixin, TemplateView):
             .order_by("date", "pk")
         )
         measures = list(community.measures.for_evaluation(period))
+        for measure in measures:
+            if measure.status_then is None:  # entered after the period, started before it
+                ended = measure.ended_on and measure.ended_on <= period.end
+                measure.status_then = Measure.Status.ENDED if ended else Measure.Status.ACTIVE
         totals = Report.objects.of_community(community).starting_in(period).totals()
-        # Planned sessions beside the reported ones, so that a missing report shows.
+        # Planned sessions beside the reported ones, so that a missing report shows; only of
+        # the measures that existed in the period (the schedules keep to each one's season,
+        # start and end: measures/schedules.py).
         planned = planned_per_measure(
-            slots_of(community.measures.all()),
+            slots_of(community.measures.existed_in(period)),
             period,
             HolidayCalendar.for_community(community),
             until=timezone.localdate(),

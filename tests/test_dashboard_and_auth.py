@@ -22,34 +22,77 @@ class TestDashboard:
         assert other.title not in response.text
         assert list(response.context["my_communities"]) == [measure.community]
 
-    def test_shows_what_other_partners_changed_in_my_communities(
+    def test_shows_what_other_partners_changed_per_measure_and_day_with_what_changed(
         self, as_user, partner_user, other_partner_user, measure
     ):
-        measure_update(
+        measure = measure_update(
             measure=measure,
             user=other_partner_user,
             version=measure.version,
             data={"schedule": "Lørdager"},
         )
-        report = report_create(
+        measure_update(
             measure=measure,
             user=other_partner_user,
-            data={"period_start": datetime.date(2026, 3, 6), "participants": 23},
+            version=measure.version,
+            data={"status": "paused"},
         )
+        for participants in (23, 17):
+            report = report_create(
+                measure=measure,
+                user=other_partner_user,
+                data={"period_start": datetime.date(2026, 3, 6), "participants": participants},
+            )
         report_update(report=report, user=other_partner_user, version=1, data={"participants": 24})
         elsewhere = MeasureFactory(title="Et annet sted")
         measure_update(
             measure=elsewhere, user=other_partner_user, version=1, data={"venue": "Hallen"}
         )
         response = as_user(partner_user).get("/")
-        kinds = [(c.kind, c.title) for c in response.context["recent_changes"]]
-        assert kinds == [
-            ("report_changed", "Åpen hall"),
-            ("report_created", "Åpen hall"),
-            ("changed", "Åpen hall"),
-        ]
-        assert "Skolen" in response.text  # who did it, by partner
-        assert "rettet en rapport for" in response.text
+        # One line for Åpen hall today, not five near-identical ones.
+        (entry,) = response.context["recent_changes"]
+        assert entry.title == "Åpen hall"
+        assert entry.field_labels == ["Status", "Tidspunkt"]
+        text = " ".join(response.text.split())
+        assert "Skolen" in text  # who did it, by partner
+        assert "Endret: Status, Tidspunkt" in text
+        assert f"/measures/{measure.pk}/history/#change-" in text
+        assert "La inn 2 rapporter, 40 deltakere i alt" in text
+        # The correction says what it changed, without leaving the page.
+        assert "Rettet rapporten fra 06.03.2026" in text
+        assert "<summary>hva som ble endret</summary>" in text
+        assert (
+            'Deltakere: <del class="history-before">17</del> → <ins class="history-after">24</ins>'
+        ) in text
+
+    def test_shows_more_and_filters_by_partner(
+        self, as_user, partner_user, other_partner_user, measure
+    ):
+        club_user = UserFactory(partners=[measure.lead_partner])
+        for number in range(12):
+            other = MeasureFactory(community=measure.community, title=f"Tiltak {number:02d}")
+            measure_update(measure=other, user=other_partner_user, version=1, data={"venue": "X"})
+        measure_update(
+            measure=measure, user=club_user, version=measure.version, data={"venue": "Hallen"}
+        )
+        client = as_user(partner_user)
+        response = client.get("/")
+        assert len(response.context["recent_changes"]) == 10
+        assert 'href="?changes=2#recent-changes"' in response.text
+        assert "Vis flere" in response.text
+        response = client.get("/", {"changes": "2"})
+        assert len(response.context["recent_changes"]) == 13
+        assert "Vis flere" not in response.text
+        response = client.get("/", {"changes_by": "skolen"})
+        entries = response.context["recent_changes"]
+        assert len(entries) == 10 and "Åpen hall" not in [e.title for e in entries]
+        assert '<option value="skolen" selected>Skolen</option>' in response.text
+        assert 'href="?changes_by=skolen&amp;changes=2#recent-changes"' in response.text
+        response = client.get("/", {"changes_by": measure.lead_partner.slug})
+        assert [e.title for e in response.context["recent_changes"]] == ["Åpen hall"]
+        # Odd values are ignored, never an error.
+        response = client.get("/", {"changes": "-3", "changes_by": "finnes-ikke"})
+        assert len(response.context["recent_changes"]) == 10
 
     def test_a_big_club_sees_twelve_and_a_link_to_all(self, as_user, partner_user, measure):
         for number in range(14):
@@ -91,7 +134,7 @@ class TestDashboard:
                 data={"period_start": datetime.date(2026, 3, 6), "participants": 5},
             )
         response = as_user(partner_user).get("/")
-        assert len(response.context["recent_changes"]) == min(2 * size, 10)
+        assert len(response.context["recent_changes"]) == min(size, 10)
 
 
 class TestLanguage:

@@ -4,15 +4,19 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from measures.models import Measure
 from measures.periods import Period
+from measures.services import measure_update
 from tests.factories import (
     CommunityPartnerFactory,
     MeasureFactory,
     MeetingFactory,
     ReportFactory,
+    TimeSlotFactory,
     UserFactory,
     target_group,
 )
@@ -45,7 +49,9 @@ def activity(community, measure):
     archived = MeasureFactory(community=community, title="Fargeløpet", is_archived=True)
     ReportFactory(measure=archived, period_start=datetime.date(2025, 6, 14), participants=650)
     MeasureFactory(community=community, title="Gammelt tiltak", is_archived=True)
-    MeasureFactory(community=community, title="E-sport", status="planned")
+    MeasureFactory(community=community, title="E-sport", status="planned")  # entered today
+    # Entered today, but it started in 2025: it existed then.
+    MeasureFactory(community=community, title="Aktiv senior", started_on=datetime.date(2025, 5, 1))
     school = CommunityPartnerFactory(community=community, partner__name="Konnerud skole").partner
     meeting = MeetingFactory(
         community=community, title="Fokusgruppe", date=datetime.date(2025, 2, 8)
@@ -62,8 +68,9 @@ def test_a_year_shows_each_measures_numbers_and_the_meetings(
     assert response.status_code == 200
     assert response.context["period"] == Period.year(2025)
     rows = {m.title: m for m in response.context["measures"]}
-    # Archived measures with work in the period are shown (and marked); others are not.
-    assert set(rows) == {"E-sport", "Åpen hall", "Fargeløpet"}
+    # Archived measures with work in the period are shown (and marked); others are not, nor
+    # a measure entered and started after the period.
+    assert set(rows) == {"Aktiv senior", "Åpen hall", "Fargeløpet"}
     assert list(rows)[-1] == "Fargeløpet"  # archived last
     open_hall = rows["Åpen hall"]
     assert (open_hall.report_count, open_hall.sessions_total) == (2, 5)
@@ -71,7 +78,7 @@ def test_a_year_shows_each_measures_numbers_and_the_meetings(
     assert open_hall.volunteer_hours_total == 21
     assert open_hall.first_activity == datetime.date(2025, 3, 7)
     assert open_hall.last_activity == datetime.date(2025, 9, 26)
-    assert rows["E-sport"].report_count == 0
+    assert rows["Aktiv senior"].report_count == 0
     totals = response.context["totals"]
     assert (totals["report_count"], totals["participants_total"]) == (3, 850)
     # The chart's table agrees with the measures' table.
@@ -84,6 +91,10 @@ def test_a_year_shows_each_measures_numbers_and_the_meetings(
     assert "starter" in html  # the page says how reports spanning months are counted
     assert 'data-chart="' in html and 'role="img"' in html
     assert '<th scope="col">Måned</th>' in html
+    # On paper: where it comes from and when it was printed.
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    source = f"Kilde: Aktive Lokalsamfunn-portalen, {settings.PORTAL_URL}/communities/"
+    assert f"{source}{community.slug}/evaluation/?year=2025, skrevet ut {today}" in html
 
 
 def test_the_tables_show_norwegian_numbers_and_each_status_in_words(
@@ -120,7 +131,9 @@ def test_default_is_this_year(as_user, evaluator, community, measure):
     response = as_user(evaluator).get(url(community))
     assert response.context["period"] == Period.year(year)
     assert response.context["totals"]["participants_total"] == 5
-    assert response.context["form"]["year"].value() is None
+    # The select says which year the page is on, not "Velg år".
+    assert response.context["form"]["year"].value() == year
+    assert f'<option value="{year}" selected>{year}</option>' in response.text
 
 
 def test_dates_choose_any_period_and_win_over_the_year(as_user, evaluator, community, activity):
@@ -167,6 +180,64 @@ class TestAccess:
 
     def test_unknown_community_is_404(self, as_user, evaluator):
         assert as_user(evaluator).get("/communities/finnes-ikke/evaluation/").status_code == 404
+
+
+def at(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def test_a_measure_shows_its_status_at_the_end_of_the_period_and_counts_only_then(
+    as_user, evaluator, community, partner_user
+):
+    """Entered as planned in February 2025, active from 2026, ended 10 June 2026: on 2025's
+    page it is planned (as it was on 31 December 2025), on 2026's it is ended; on 2027's, gone.
+    """
+    measure = MeasureFactory(community=community, title="Balansebarna", status="planned")
+    Measure.objects.filter(pk=measure.pk).update(created_at=at(datetime.date(2025, 2, 1)))
+    measure.history.update(history_date=at(datetime.date(2025, 2, 1)))
+    measure.refresh_from_db()
+    measure = measure_update(
+        measure=measure, user=partner_user, version=measure.version, data={"status": "active"}
+    )
+    measure.history.filter(status="active").update(history_date=at(datetime.date(2026, 1, 5)))
+    measure = measure_update(
+        measure=measure,
+        user=partner_user,
+        version=measure.version,
+        data={"status": "ended", "ended_on": datetime.date(2026, 6, 10)},
+    )
+    client = as_user(evaluator)
+
+    def row(year):
+        response = client.get(url(community, f"?start={year}-01-01&end={year}-12-31"))
+        rows = {m.title: m for m in response.context["measures"]}
+        return rows.get("Balansebarna"), response.text
+
+    then, html = row(2025)
+    assert then.status_then == "planned"
+    assert '<span class="status status-planned">Planlagt</span>' in html
+    assert "status-ended" not in html
+    assert row(2024)[0] is None  # not entered yet
+    then, html = row(2026)
+    assert then.status_then == "ended"
+    assert '<span class="status status-ended">Avsluttet</span>' in html
+    assert row(2027)[0] is None  # ended before 2027
+
+
+def test_planned_sessions_only_of_measures_that_existed_in_the_period(
+    as_user, evaluator, community, measure
+):
+    """Åpen hall was entered today, without a start date, with Tuesdays "since 2025" and no
+    report in 2025: it is not on 2025's page, and neither are its planned sessions."""
+    TimeSlotFactory(measure=measure, weekdays=(2,), season_start=datetime.date(2025, 1, 1))
+    client = as_user(evaluator)
+    response = client.get(url(community, "?year=2025"))
+    assert response.context["measures"] == []
+    assert response.context["totals"]["planned_total"] == 0
+    Measure.objects.filter(pk=measure.pk).update(started_on=datetime.date(2025, 12, 1))
+    response = client.get(url(community, "?year=2025"))
+    (row,) = response.context["measures"]
+    assert row.planned_total == 5  # the Tuesdays from its start: 2, 9, 16, 23 and 30 December
 
 
 @pytest.mark.parametrize("size", [2, 30])

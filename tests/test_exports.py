@@ -78,8 +78,13 @@ class TestCells:
         ("text", "expected"),
         [
             ("=1+1", "'=1+1"),
-            ("+47 123", "'+47 123"),
             ("-foo", "'-foo"),
+            ("+A1", "'+A1"),  # a cell reference
+            ("-1+cmd", "'-1+cmd"),
+            ("+47 915 55 555", "+47 915 55 555"),  # a phone number: no letter, nothing to run
+            ("+47 (0) 915-55-555", "+47 (0) 915-55-555"),
+            ("-5", "-5"),
+            ("- 12,5", "- 12,5"),
             ("@SUM(A1)", "'@SUM(A1)"),
             ("\tx", "'\tx"),
             ("\rx", "'\rx"),
@@ -121,7 +126,9 @@ class TestMeasuresCsv:
         response = as_user(evaluator).get(MEASURES_CSV + "?archived=include")
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         today = timezone.localdate().isoformat()
-        assert response["Content-Disposition"] == f'attachment; filename="tiltak-{today}.csv"'
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="tiltak-med-arkiverte-per-{today}.csv"'
+        )
         raw = content(response)
         assert raw.startswith(b"\xef\xbb\xbf")  # the BOM
         assert b"\r\n" in raw
@@ -193,13 +200,15 @@ class TestMeasuresXlsx:
         )
         assert response["Content-Disposition"].endswith('.xlsx"')
         sheet = load_workbook(io.BytesIO(response.content)).active
-        assert sheet.title == "Tiltak"
-        assert sheet.freeze_panes == "A2"
-        header = [cell.value for cell in sheet[1]]
-        assert sheet["A1"].font.b
+        assert sheet.title == "Tiltak alle år"
+        today = timezone.localdate().strftime("%d.%m.%Y")
+        assert sheet["A1"].value == f"Tiltak · med arkiverte · alle år · hentet {today}"
+        assert sheet.freeze_panes == "A3"
+        header = [cell.value for cell in sheet[2]]
+        assert sheet["A2"].font.b
         rows = {
             row[1]: dict(zip(header, row, strict=True))
-            for row in sheet.iter_rows(2, values_only=True)
+            for row in sheet.iter_rows(3, values_only=True)
         }
         assert set(rows) == {"Åpen hall", "Fargeløpet", "=1+1"}
         open_hall = rows["Åpen hall"]
@@ -207,9 +216,37 @@ class TestMeasuresXlsx:
         assert open_hall["Frivillige timer"] == 13.5
         assert open_hall["Første aktivitet"] == datetime.datetime(2026, 1, 9)
         assert rows["Fargeløpet"]["Deltakere"] == 650
-        formula_row = next(row for row in sheet.iter_rows(2) if row[1].value == "=1+1")
+        formula_row = next(row for row in sheet.iter_rows(3) if row[1].value == "=1+1")
         assert formula_row[1].data_type == "s"  # stored as text, not run as a formula
         assert rows["=1+1"]["Sted"] == "@Konnerud"
+
+    def test_named_and_titled_with_its_filters_and_period(
+        self, as_user, evaluator, konnerud, community
+    ):
+        """The list filtered to 2025 gives 2025's totals, and the file says so."""
+        client = as_user(evaluator)
+        query = f"?community={community.slug}&status=active&archived=include&year=2025"
+        response = client.get(MEASURES_XLSX + query)
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="tiltak-{community.slug}-aktiv-med-arkiverte-2025.xlsx"'
+        )
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet.title == "Tiltak 2025"
+        assert sheet["A1"].value.startswith(
+            f"Tiltak · {community.name} · Aktiv · med arkiverte · 2025 · hentet "
+        )
+        header = [cell.value for cell in sheet[2]]
+        rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(3, values_only=True)]
+        # Åpen hall was entered in 2026 and reported only then: not in 2025's file.
+        assert [(row["Tiltak"], row["Deltakere"]) for row in rows] == [("Fargeløpet", 650)]
+        dates = client.get(MEASURES_CSV + "?start=2026-02-01&end=2026-02-28")
+        assert dates["Content-Disposition"] == (
+            'attachment; filename="tiltak-2026-02-01-2026-02-28.csv"'
+        )
+        searched = client.get(REPORTS_CSV + "?q=%C3%A5pen+hall&year=2026")
+        assert searched["Content-Disposition"] == (
+            'attachment; filename="aktivitetsrapporter-apen-hall-2026.csv"'
+        )
 
 
 class TestReportsCsv:
@@ -220,7 +257,7 @@ class TestReportsCsv:
         today = timezone.localdate().isoformat()
         assert response.streaming
         assert response["Content-Disposition"] == (
-            f'attachment; filename="aktivitetsrapporter-{today}.csv"'
+            f'attachment; filename="aktivitetsrapporter-med-arkiverte-per-{today}.csv"'
         )
         rows = read_csv(response)
         assert rows[0] == [

@@ -136,6 +136,24 @@ class TestMeasureList:
         assert titles(q="senior aktiv") == ["Aktiv senior"]
         assert titles(q="finnes ikke") == []
 
+    def test_search_ignores_accents_and_reads_the_venue(self, as_user, partner_user):
+        community = CommunityFactory()
+        MeasureFactory(community=community, title="Åpen hall", venue="Gymsalen")
+        MeasureFactory(community=community, title="Kafé", venue="Klubbhuset på Øvre Konnerud")
+        client = as_user(partner_user)
+
+        def titles(q):
+            response = client.get(reverse("measures:list"), {"q": q})
+            shown = response.context["object_list"]
+            return sorted(m.title for m in shown if m.community == community)
+
+        assert titles("apen hall") == ["Åpen hall"]  # typed without å, as on a phone
+        assert titles("APEN") == ["Åpen hall"]
+        assert titles("kafe") == ["Kafé"]
+        assert titles("Kafé") == ["Kafé"]
+        assert titles("ovre konnerud") == ["Kafé"]  # the venue
+        assert titles("gymsalen åpen") == ["Åpen hall"]
+
     def test_filters_combine_and_stay_in_the_pagination_links(self, as_user, partner_user):
         community = CommunityFactory(slug="konnerud-2")
         youth = target_group("13–19 år")
@@ -149,6 +167,34 @@ class TestMeasureList:
         assert len(response.context["object_list"]) == 20
         assert "community=konnerud-2&amp;status=active&amp;target_group=" in response.text
         assert "page=2" in response.text
+
+    def test_a_year_shows_the_measures_of_that_year_and_its_exports_count_that_year(
+        self, as_user, partner_user, measure
+    ):
+        community = measure.community
+        older = MeasureFactory(
+            community=community, title="Balansebarna", started_on=datetime.date(2024, 8, 1)
+        )
+        ReportFactory(measure=older, period_start=datetime.date(2025, 3, 1))
+        ended = MeasureFactory(
+            community=community,
+            title="Gammelt tiltak",
+            status="ended",
+            started_on=datetime.date(2020, 1, 1),
+            ended_on=datetime.date(2023, 6, 1),
+        )
+        response = as_user(partner_user).get(
+            reverse("measures:list"), {"community": community.slug, "year": "2025"}
+        )
+        # The fixture's measure was entered today without a start date: not there in 2025.
+        assert list(response.context["object_list"]) == [older]
+        assert ended not in response.context["object_list"]
+        html = response.text
+        assert '<option value="2025" selected>2025</option>' in html
+        assert f"/measures/export.xlsx?community={community.slug}&amp;year=2025" in html
+        assert "Nedlastingene har disse tiltakene med tallene for 2025." in html
+        assert "Alle rapportene for disse tiltakene (CSV)" in html
+        assert "Åpne Excel-filen (XLSX) i et regneark" in html
 
     def test_partner_filter(self, as_user, partner_user, measure):
         other = MeasureFactory(community=measure.community)

@@ -41,10 +41,12 @@ MEETING = "/communities/{community}/meetings/{meeting}/"
 USERS = ("partner", "evaluator", "staff")
 # fmt: off
 QUERY_COUNTS = {
-    "dashboard":               ("/",                                                14,   13,   14),
+    "dashboard":               ("/",                                                23,   22,   23),
+    "dashboard, more, by one": ("/?changes=3&changes_by={partner}",                 23,   22,   23),
     "measure list":            ("/measures/",                                       12,   13,   13),
     "measure list, filtered":  (FILTERED,                                           13,   14,   14),
     "measure list, searched":  ("/measures/?q=%C3%A5pen",                           12,   13,   13),
+    "measure list, a year":    ("/measures/?year=2025&archived=include",            12,   13,   13),
     "measure list, last page": ("/measures/?page={last_page}",                      12,   13,   13),
     "measure page":            ("/measures/{measure}/",                             15,   16,   15),
     "measure history":         ("/measures/{measure}/history/",                     14,   15,   13),
@@ -70,6 +72,7 @@ QUERY_COUNTS = {
     "measures CSV":            ("/measures/export.csv?archived=include",             7,    7,    7),
     "measures XLSX":           ("/measures/export.xlsx?archived=include",            7,    7,    7),
     "reports CSV":             ("/reports/export.csv?archived=include",              6,    6,    6),
+    "measures XLSX, a year":   ("/measures/export.xlsx?year=2025",                   7,    7,    7),
     "admin measures":          ("/admin/measures/measure/",                       None, None,   11),
     "admin reports":           ("/admin/measures/report/",                        None, None,   10),
     "admin communities":       ("/admin/partnerships/community/",                 None, None,    8),

@@ -76,7 +76,11 @@ def evaluation_row(measure) -> str:
         partners,
         _("Target groups:"),
         groups or "–",
-        measure_status(measure),
+        measure_status(
+            measure,
+            status=getattr(measure, "status_then", None),
+            archived=getattr(measure, "archived_then", None),
+        ),
         mark_safe(integer(measure.report_count)),
         planned_cell(measure, integer),
         mark_safe(integer(measure.sessions_total)),

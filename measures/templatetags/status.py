@@ -13,15 +13,21 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from measures.models import Measure
+
 register = template.Library()
 
 
 @register.simple_tag
-def measure_status(measure) -> str:
-    """The status (and archived state) as text with a colour, never colour alone."""
-    badge = format_html(
-        '<span class="status status-{}">{}</span>', measure.status, measure.get_status_display()
-    )
-    if measure.is_archived:
+def measure_status(measure, *, status: str | None = None, archived: bool | None = None) -> str:
+    """The status (and archived state) as text with a colour, never colour alone.
+
+    ``status`` and ``archived`` show another moment's (the evaluation page's period end)."""
+    if status is None:
+        status, label = measure.status, measure.get_status_display()
+    else:
+        label = Measure.Status(status).label
+    badge = format_html('<span class="status status-{}">{}</span>', status, label)
+    if measure.is_archived if archived is None else archived:
         badge += format_html(' <span class="status status-archived">{}</span>', _("Archived"))
     return mark_safe(badge)

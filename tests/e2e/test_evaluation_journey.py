@@ -93,9 +93,9 @@ def test_forsker_evaluates_konnerud_prints_and_downloads(demo, open_page):
         page.get_by_role("link", name="Last ned tiltak (Excel)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[2]]  # under the title row
     measures = {
-        row[1]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(2, values_only=True)
+        row[1]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(3, values_only=True)
     }
     assert {"Åpen hall", "Fargeløpet"} <= set(measures)
     assert isinstance(measures["Åpen hall"]["Deltakere"], int)
