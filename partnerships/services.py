@@ -399,6 +399,8 @@ def community_create(
             PartnerMembership.objects.create(user=account, partner=partner, title=title)
             created.users.append(account)
     return created
+
+
 @transaction.atomic
 def meeting_delete(*, meeting: Meeting, user: User | None, version: int | None = None) -> bool:
     """Delete a meeting, e.g. one recorded twice. Returns False if it was already gone.

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0011_public_measures_time_slots_and_changes'),
+        ('measures', '0012_search_text_without_accents'),
     ]
 
     operations = [
