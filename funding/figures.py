@@ -145,12 +145,13 @@ class Progress:
         return self.percent is not None and self.percent >= 100
 
 
+# Named apart from the report's own fields, which an annotation may not shadow.
 TOTALS = {
-    "sessions": Coalesce(Sum("sessions"), 0),
-    "participants": Coalesce(Sum("participants"), 0),
-    "girls": Coalesce(Sum("girls"), 0),
+    "sessions_sum": Coalesce(Sum("sessions"), 0),
+    "participants_sum": Coalesce(Sum("participants"), 0),
+    "girls_sum": Coalesce(Sum("girls"), 0),
     "participants_with_girls": Coalesce(Sum("participants", filter=Q(girls__isnull=False)), 0),
-    "volunteers": Coalesce(Sum("volunteers"), 0),
+    "volunteers_sum": Coalesce(Sum("volunteers"), 0),
     "reports": Count("pk"),
 }
 
@@ -159,14 +160,13 @@ def indicator_value(indicator: str, totals: dict | None) -> Decimal | None:
     if not totals or not totals.get("reports"):
         return None
     if indicator == Indicator.PARTICIPANTS_PER_SESSION:
-        return _ratio(totals["participants"], totals["sessions"])
+        return _ratio(totals["participants_sum"], totals["sessions_sum"])
     if indicator == Indicator.GIRLS_SHARE:
-        ratio = _ratio(totals["girls"] * 100, totals["participants_with_girls"])
-        return ratio
+        return _ratio(totals["girls_sum"] * 100, totals["participants_with_girls"])
     if indicator == Indicator.SESSIONS:
-        return Decimal(totals["sessions"])
+        return Decimal(totals["sessions_sum"])
     if indicator == Indicator.VOLUNTEERS:
-        return Decimal(totals["volunteers"])
+        return Decimal(totals["volunteers_sum"])
     return None
 
 

@@ -391,3 +391,84 @@ def test_the_community_and_evaluation_pages_show_money_per_year(
         reverse("partnerships:community_evaluation", args=[community.slug]) + "?year=2025"
     ).content.decode()
     assert "Det er " + kr("kr 1 000,00") + " per deltaker (oppmøte) i perioden." in evaluation
+
+
+# --- Goals and context figures ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_evaluation_page_shows_goals_from_the_reports_beside_context(
+    as_user, activity, measures, community, partner_user, other_partner_user
+):
+    from funding.models import ContextFigure, Goal
+
+    Goal.objects.create(
+        community=community,
+        measure=measures[0],
+        title="Flere jenter på Åpen hall",
+        indicator="girls_share",
+        baseline=Decimal(30),
+        baseline_year=2023,
+        target=Decimal(50),
+        target_year=2026,
+    )
+    Goal.objects.create(
+        community=community,
+        title="Flere ganger",
+        indicator="participants_per_session",
+        baseline=Decimal(10),
+        baseline_year=2023,
+        target=Decimal(40),
+        target_year=2026,
+    )
+    ContextFigure.objects.create(
+        community=community,
+        title="Unge som sjelden er fysisk aktive",
+        value=Decimal(14),
+        unit="%",
+        year=2024,
+        source="Ungdata 2024",
+    )
+    response = as_user(other_partner_user).get(
+        reverse("partnerships:community_evaluation", args=[community.slug]) + "?year=2025"
+    )
+    progress = {row.goal.title: row for row in response.context["progress"]}
+    # Åpen hall: 18 girls of 40 = 45 %, three quarters of the way from 30 to 50.
+    assert (
+        progress["Flere jenter på Åpen hall"].value,
+        progress["Flere jenter på Åpen hall"].percent,
+    ) == (
+        Decimal("45.0"),
+        75,
+    )
+    # The community: 100 participants in 3 sessions = 33.3 per session.
+    assert progress["Flere ganger"].value == Decimal("33.3")
+    text = response.content.decode()
+    assert "Bakgrunn: tall fra andre kilder" in text and "Ungdata 2024" in text
+
+
+@pytest.mark.django_db
+def test_goals_are_kept_by_the_communitys_partners(as_user, community, people):
+    url = reverse("funding:goal_create", args=[community.slug])
+    post = {
+        "title": "Flere frivillige",
+        "indicator": "volunteers",
+        "baseline": "40",
+        "baseline_year": "2024",
+        "target": "80",
+        "target_year": "2023",
+    }
+    statuses = {name: as_user(user).get(url).status_code for name, user in people.items()}
+    assert statuses == {
+        "anonymous": 302,
+        "evaluator": 403,
+        "other_partner": 200,
+        "partner": 200,
+        "staff": 200,
+    }
+    refused = as_user(people["partner"]).post(url, post)
+    assert "Målåret kan ikke være før året for utgangspunktet." in refused.content.decode()
+    saved = as_user(people["partner"]).post(url, {**post, "target_year": "2027"})
+    assert saved.status_code == 302
+    goals_page = as_user(people["evaluator"]).get(saved["Location"]).content.decode()
+    assert "Flere frivillige" in goals_page

@@ -11,7 +11,7 @@ from funding.figures import (
 )
 from funding.models import ContextFigure, Goal
 from funding.money import format_kroner
-from funding.permissions import can_create_grant, can_edit_goals, visible_grants
+from funding.permissions import can_create_grant, visible_grants
 
 register = template.Library()
 
@@ -52,7 +52,6 @@ def community_funding_panel(context, community):
 
 @register.inclusion_tag("funding/partials/evaluation_funding.html", takes_context=True)
 def evaluation_funding_panel(context, community, period, participants):
-    user = context["request"].user
     goals = list(Goal.objects.filter(community=community).select_related("measure"))
     return {
         "community": community,
@@ -65,5 +64,4 @@ def evaluation_funding_panel(context, community, period, participants):
         ),
         "progress": goal_progress(goals, community, period),
         "figures": list(ContextFigure.objects.filter(community=community)),
-        "can_edit_goals": can_edit_goals(user, community),
     }
