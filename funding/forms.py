@@ -71,6 +71,7 @@ class GrantForm(VersionedForm, forms.ModelForm):
                 required=False,
                 min_value=0,
                 max_value=100,
+                max_digits=5,
                 decimal_places=2,
                 initial=part.share,
                 localize=True,

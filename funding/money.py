@@ -31,6 +31,8 @@ def parse_kroner(text: str | int | Decimal) -> int:
     if isinstance(text, int):
         return text * ORE_PER_KRONE
     if isinstance(text, Decimal):
+        if not text.is_finite() or abs(text) >= MAX_ORE:
+            raise ValidationError(_("The amount is too large."), code="max_value")
         value = text
     else:
         cleaned = _SPACES.sub("", str(text)).lower().removeprefix("kr").removesuffix(",-")
@@ -42,6 +44,8 @@ def parse_kroner(text: str | int | Decimal) -> int:
             raise ValidationError(
                 _("Write an amount in kroner, e.g. 100 000 or 2 500,50."), code="invalid"
             )
+        if len(cleaned.partition(".")[0].lstrip("-0")) > 12:
+            raise ValidationError(_("The amount is too large."), code="max_value")
         try:
             value = Decimal(cleaned)
         except InvalidOperation as error:  # pragma: no cover - the pattern above rules it out

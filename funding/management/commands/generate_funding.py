@@ -71,9 +71,9 @@ class Command(BaseCommand):
             data={
                 "title": "Flere frivillige",
                 "indicator": Indicator.VOLUNTEERS,
-                "baseline": Decimal(rng.randrange(20, 60)),
+                "baseline": Decimal(rng.randrange(200, 400)),
                 "baseline_year": first,
-                "target": Decimal(rng.randrange(80, 150)),
+                "target": Decimal(rng.randrange(500, 900)),
                 "target_year": until.year + 1,
             },
         )

@@ -126,9 +126,9 @@ class Command(BaseCommand):
                 "Flere frivillige i lokalsamfunnet",
                 None,
                 "volunteers",
-                "60",
+                "400",
                 year - 2,
-                "100",
+                "600",
                 year + 1,
             ),
         ]
