@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from funding.allocation import Part, allocate, validate_allocation
-from funding.models import Grant, GrantMeasure
+from funding.models import ContextFigure, Goal, Grant, GrantMeasure
 from funding.money import format_kroner, parse_kroner, per_unit, split
 from funding.services import grant_create, grant_update
 from partnerships.versioning import VersionConflict
@@ -364,7 +364,19 @@ def test_the_report_exports_as_csv_and_xlsx(as_user, grant, activity, partner_us
     csv = client.get(reverse("funding:grant_report_csv", args=[grant.pk]))
     text = csv.content.decode("utf-8-sig")
     assert csv["Content-Type"].startswith("text/csv")
-    assert "Åpen hall;60000,00" in text.replace('"', "") or "60000,00" in text
+    rows = [line.split(";") for line in text.splitlines()]
+    assert rows[0][:6] == [
+        "Tilskudd",
+        "Tilskuddsgiver",
+        "Periode fra",
+        "Periode til",
+        "Tiltak",
+        "Del av tilskuddet (kr)",
+    ]
+    by_measure = {row[4]: row for row in rows[1:4]}
+    assert by_measure["Åpen hall"][5] == "60000,00"  # 60 % of kr 100 000, decimal comma
+    assert by_measure["Balansebarna"][8] == "60"
+    assert by_measure["Sum"][5] == "100000,00"
     xlsx = client.get(reverse("funding:grant_report_xlsx", args=[grant.pk]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -400,8 +412,6 @@ def test_the_community_and_evaluation_pages_show_money_per_year(
 def test_the_evaluation_page_shows_goals_from_the_reports_beside_context(
     as_user, activity, measures, community, partner_user, other_partner_user
 ):
-    from funding.models import ContextFigure, Goal
-
     Goal.objects.create(
         community=community,
         measure=measures[0],
@@ -472,3 +482,70 @@ def test_goals_are_kept_by_the_communitys_partners(as_user, community, people):
     assert saved.status_code == 302
     goals_page = as_user(people["evaluator"]).get(saved["Location"]).content.decode()
     assert "Flere frivillige" in goals_page
+
+
+# --- Admin and the dashboard ------------------------------------------------------------------
+
+
+def admin_post(measures, shares, **changes) -> dict:
+    data = {
+        "community": measures[0].community.pk,
+        "name": "Fylkeskommunens tilskudd",
+        "funder": "Buskerud fylkeskommune",
+        "funder_kind": "county",
+        "applicant": measures[0].lead_partner.pk,
+        "amount_applied": "80 000",
+        "amount_granted": "80 000",
+        "period_start": "2025-01-01",
+        "period_end": "2025-12-31",
+        "status": "paid",
+        "loaded_version": "",
+        "seen_version": "",
+        "offered_keys": "",
+        "measure_links-TOTAL_FORMS": str(len(measures)),
+        "measure_links-INITIAL_FORMS": "0",
+        "measure_links-MIN_NUM_FORMS": "0",
+        "measure_links-MAX_NUM_FORMS": "1000",
+    }
+    for i, (measure, share) in enumerate(zip(measures, shares, strict=True)):
+        data[f"measure_links-{i}-measure"] = measure.pk
+        data[f"measure_links-{i}-share"] = share
+        data[f"measure_links-{i}-amount"] = ""
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_admin_refuses_shares_that_do_not_add_up_and_saves_through_the_service(
+    as_user, staff, measures
+):
+    url = reverse("admin:funding_grant_add")
+    refused = as_user(staff).post(url, admin_post(measures, ["50", "30"]))
+    assert refused.status_code == 200
+    assert "Andelene blir til sammen 80 %; de må bli 100 %." in refused.content.decode()
+    assert not Grant.objects.exists()
+    saved = as_user(staff).post(url, admin_post(measures, ["50", "50"]))
+    assert saved.status_code == 302
+    grant = Grant.objects.get()
+    assert grant.amount_granted == 8_000_000
+    assert grant.history.get().history_user == staff
+    assert {link.share for link in grant.measure_links.all()} == {Decimal(50)}
+
+
+@pytest.mark.django_db
+def test_the_dashboard_lists_the_applicants_reports_due_within_30_days(
+    as_user, grant, partner_user, other_partner_user
+):
+    today = datetime.date.today()
+    grant_update(
+        grant=grant,
+        user=partner_user,
+        version=1,
+        data={"report_deadline": today + datetime.timedelta(days=20)},
+    )
+    dashboard = as_user(partner_user).get("/").content.decode()
+    assert "Rapporter til tilskuddsgivere som snart skal leveres" in dashboard
+    assert "Aktivitetsmidler 2025" in dashboard
+    assert "Aktivitetsmidler 2025" not in as_user(other_partner_user).get("/").content.decode()
+    # Reported, or due later than 30 days: not listed.
+    grant_update(grant=grant, user=partner_user, version=2, data={"status": "reported"})
+    assert "Aktivitetsmidler 2025" not in as_user(partner_user).get("/").content.decode()
