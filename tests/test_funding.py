@@ -2,9 +2,11 @@
 
 import datetime
 import io
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -13,6 +15,8 @@ from funding.allocation import Part, allocate, validate_allocation
 from funding.models import ContextFigure, Goal, Grant, GrantMeasure
 from funding.money import format_kroner, parse_kroner, per_unit, split
 from funding.services import grant_create, grant_update
+from notifications.models import GrantReminder
+from notifications.services import emails_send_due, grant_reminders_send
 from partnerships.versioning import VersionConflict
 from tests.factories import (
     CommunityPartnerFactory,
@@ -549,3 +553,39 @@ def test_the_dashboard_lists_the_applicants_reports_due_within_30_days(
     # Reported, or due later than 30 days: not listed.
     grant_update(grant=grant, user=partner_user, version=2, data={"status": "reported"})
     assert "Aktivitetsmidler 2025" not in as_user(partner_user).get("/").content.decode()
+
+
+# --- Reminders of reports to funders ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_applicant_is_reminded_of_a_report_due_two_weeks_and_three_days_ahead(
+    grant, partner_user, other_partner_user, measures
+):
+    oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+
+    def at(day):
+        return datetime.datetime(day.year, day.month, day.day, 10, tzinfo=oslo)
+
+    partner_user.email, other_partner_user.email = "klubb@example.org", "skole@example.org"
+    partner_user.save()
+    other_partner_user.save()
+    deadline = grant.report_deadline  # 1 February 2026
+    assert grant_reminders_send(now=at(deadline - datetime.timedelta(days=15))) == 0
+    assert grant_reminders_send(now=at(deadline - datetime.timedelta(days=14))) == 1
+    assert grant_reminders_send(now=at(deadline - datetime.timedelta(days=13))) == 0  # once
+    assert grant_reminders_send(now=at(deadline - datetime.timedelta(days=3))) == 1
+    assert grant_reminders_send(now=at(deadline - datetime.timedelta(days=1))) == 0
+    assert [r.round for r in GrantReminder.objects.order_by("round")] == [1, 2]
+    emails_send_due()
+    assert [message.to for message in mail.outbox] == [["klubb@example.org"]] * 2
+    assert "Aktivitetsmidler 2025" in mail.outbox[0].subject
+    assert f"/grants/{grant.pk}/report/" in mail.outbox[0].body
+    # Reported: no more reminders, even with a new deadline.
+    grant_update(
+        grant=grant,
+        user=partner_user,
+        version=1,
+        data={"status": "reported", "report_deadline": deadline + datetime.timedelta(days=30)},
+    )
+    assert grant_reminders_send(now=at(deadline + datetime.timedelta(days=27))) == 0

@@ -57,7 +57,7 @@ from funding.allocation import Part
 from funding.services import context_figure_save, goal_save, grant_create
 from measures.models import DEFAULT_TARGET_GROUPS, Measure, TargetGroup
 from measures.periods import Period
-from notifications.models import Reminder
+from notifications.models import GrantReminder, Reminder
 from notifications.services import invitation_send
 from notifications.tasks import enqueue_delivery
 from partnerships.models import SPORTS_COUNCIL_GROUP, Meeting, PartnerMembership
@@ -192,6 +192,7 @@ def dataset(roles, client) -> Dataset:
         },
         parts={measure.pk: Part()},
     )
+    GrantReminder.objects.create(grant=grant, deadline=datetime.date(2026, 2, 1), round=1)
     goal = goal_save(
         community=community,
         user=partner_user,
