@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "partnerships",
     "measures",
     "notifications",
+    "funding",
 ]
 
 MIDDLEWARE = [

@@ -59,6 +59,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("hva-skjer/", include("measures.public_urls")),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
+    path("", include("funding.urls")),
     path("", include("partnerships.urls")),
     path("", include("measures.urls")),
 ]

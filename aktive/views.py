@@ -7,8 +7,10 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from funding.models import Grant
 from measures.history import recent_changes
 from measures.models import Measure
 from measures.permissions import can_create_some_measure
@@ -19,6 +21,8 @@ RECENT_CHANGES_PAGES = 10  # "show more" stops after this many
 # When the accessibility statement was last checked against the portal (review it each release).
 ACCESSIBILITY_REVIEWED = datetime.date(2026, 11, 30)
 MY_MEASURES = 12
+# Grants whose report to the funder is due within this many days (or overdue) are listed.
+GRANT_REPORT_DAYS = 30
 
 
 def dashboard(request):
@@ -40,6 +44,13 @@ def dashboard(request):
         # Missing a report or stale: at the top, so that it gets done.
         "attention": list(
             Measure.objects.of_user(user).needing_attention().for_overview().order_by("title")
+        )
+        if user.partner_ids
+        else [],
+        "grant_reports_due": list(
+            Grant.objects.filter(applicant_id__in=user.partner_ids)
+            .report_due_within(timezone.localdate(), GRANT_REPORT_DAYS)
+            .order_by("report_deadline", "pk")[:10]
         )
         if user.partner_ids
         else [],

@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from notifications.models import Email, Invitation, Reminder
+from notifications.models import Email, GrantReminder, Invitation, Reminder
 from notifications.onboarding import onboard_view
 from notifications.services import emails_retry, invitation_send
 from partnerships.admin import CommunityAdmin, UserAdmin
@@ -83,6 +83,24 @@ class ReminderAdmin(ReadOnlyAdmin):
         return (
             super().get_queryset(request).select_related("measure").prefetch_related("recipients")
         )
+
+    @admin.display(description=_("reminded"))
+    def reminded(self, obj):
+        return ", ".join(str(user) for user in obj.recipients.all()) or "–"
+
+
+@admin.register(GrantReminder)
+class GrantReminderAdmin(ReadOnlyAdmin):
+    """Who was reminded of which grant's report to its funder, and when."""
+
+    list_display = ["sent_at", "grant", "deadline", "round", "reminded"]
+    list_filter = ["round", "grant__community"]
+    search_fields = ["grant__name", "grant__funder"]
+    date_hierarchy = "sent_at"
+    fields = ["grant", "deadline", "round", "sent_at", "recipients"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("grant").prefetch_related("recipients")
 
     @admin.display(description=_("reminded"))
     def reminded(self, obj):

@@ -193,6 +193,34 @@ class Reminder(models.Model):
         return f"{self.measure} ({self.period_start:%m.%Y}, {self.round})"
 
 
+class GrantReminder(models.Model):
+    """A reminder sent about a grant's report to its funder: at most one per deadline and round."""
+
+    grant = models.ForeignKey(
+        "funding.Grant", on_delete=models.CASCADE, related_name="+", verbose_name=_("grant")
+    )
+    deadline = models.DateField(_("report deadline"))
+    round = models.PositiveSmallIntegerField(_("round"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("reminded")
+    )
+
+    class Meta:
+        verbose_name = _("grant report reminder")
+        verbose_name_plural = _("grant report reminders")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            # Moving the deadline starts the rounds anew; each round is sent once.
+            models.UniqueConstraint(
+                fields=["grant", "deadline", "round"], name="grantreminder_once_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant} ({self.deadline:%d.%m.%Y}, {self.round})"
+
+
 class Invitation(models.Model):
     """An invitation e-mail sent to a new user, and when they chose their password."""
 

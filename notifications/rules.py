@@ -10,6 +10,10 @@
   (``MeasureQuerySet.with_attention``) is reminded ``FIRST_REMINDER_AFTER`` days after the
   period ended, and once more ``SECOND_REMINDER_AFTER`` days after the first reminder; then no
   more for that period. Each round is sent once (a unique row per measure, period and round).
+- **Grant reports.** A grant that is granted, paid or due for its report, and not reported, is
+  reminded to the users of the partner that applied ``GRANT_REMINDER_DAYS`` before its report
+  deadline (14 days, then 3 days); each round once per deadline (a unique row per grant,
+  deadline and round), so moving the deadline starts them anew.
 - **Sending** retries with back-off when the mail server fails: 1, 2, 4 … minutes, at most
   ``MAX_BACKOFF``, and gives up (the message stays in the outbox, marked failed, for staff to
   send again) after ``MAX_ATTEMPTS``.
@@ -25,6 +29,8 @@ from notifications.models import Frequency
 FIRST_REMINDER_AFTER = datetime.timedelta(days=3)
 SECOND_REMINDER_AFTER = datetime.timedelta(days=7)
 REMINDER_ROUNDS = 2
+# Days before a grant's report deadline that its applicant is reminded, one round each.
+GRANT_REMINDER_DAYS = (14, 3)
 
 MAX_ATTEMPTS = 10
 MAX_BACKOFF = datetime.timedelta(hours=6)
@@ -70,6 +76,20 @@ def reminder_round_due(
     if first_sent is not None and now >= first_sent + SECOND_REMINDER_AFTER:
         return 2
     return None
+
+
+def grant_reminder_round_due(
+    *, deadline: datetime.date, rounds_sent: int, today: datetime.date
+) -> int | None:
+    """The grant report reminder round to send today, if any (the last one due, once)."""
+    due = [
+        number
+        for number, days in enumerate(GRANT_REMINDER_DAYS, start=1)
+        if today >= deadline - datetime.timedelta(days=days)
+    ]
+    if not due or due[-1] <= rounds_sent:
+        return None
+    return due[-1]
 
 
 def backoff(attempts: int) -> datetime.timedelta:

@@ -23,10 +23,19 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from funding.models import Grant
 from measures.models import Measure, MeasurePartner, Report
 from notifications import rules
 from notifications.messages import absolute, describe, render_email
-from notifications.models import Email, Frequency, Invitation, Notification, Preferences, Reminder
+from notifications.models import (
+    Email,
+    Frequency,
+    GrantReminder,
+    Invitation,
+    Notification,
+    Preferences,
+    Reminder,
+)
 from notifications.models import new_claim as _new_claim
 from notifications.tokens import invitation_tokens
 from partnerships.models import User
@@ -421,6 +430,86 @@ def _reminder_item(measure: Measure, reminder: Reminder) -> dict:
         "measure_url": absolute(measure.get_absolute_url()),
         "month": month,
     }
+
+
+def grant_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Remind the applicant's users of grant reports due soon, in rounds (``rules``).
+
+    One e-mail per user with all of their grants to report on; one ``GrantReminder`` per grant,
+    deadline and round. Returns the number of e-mails written.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    latest = max(rules.GRANT_REMINDER_DAYS)
+    grants = list(
+        Grant.objects.report_due_within(today, latest)
+        .filter(report_deadline__gte=today)
+        .select_related("community")
+    )
+    deadline_of = {grant.pk: grant.report_deadline for grant in grants}
+    sent = defaultdict(int)
+    for reminder in GrantReminder.objects.filter(grant__in=grants):
+        if reminder.deadline == deadline_of[reminder.grant_id]:  # a moved deadline starts anew
+            sent[reminder.grant_id] += 1
+    due = []
+    for grant in grants:
+        round_ = rules.grant_reminder_round_due(
+            deadline=grant.report_deadline, rounds_sent=sent[grant.pk], today=today
+        )
+        if round_ is not None:
+            due.append((grant, round_))
+    if not due:
+        return 0
+    return _remind_grants(due, now)
+
+
+@transaction.atomic
+def _remind_grants(due: list, now: datetime.datetime) -> int:
+    users = (
+        User.objects.filter(
+            is_active=True, memberships__partner_id__in={grant.applicant_id for grant, _ in due}
+        )
+        .exclude(email="")
+        .exclude(preferences__reminders=False)
+        .select_related("preferences")
+        .prefetch_related("memberships")
+        .distinct()
+    )
+    per_user = defaultdict(list)
+    for grant, round_ in due:
+        try:
+            with transaction.atomic():  # a savepoint: another run may have sent it meanwhile
+                reminder = GrantReminder.objects.create(
+                    grant=grant, deadline=grant.report_deadline, round=round_, sent_at=now
+                )
+        except IntegrityError:
+            continue
+        reminded = [
+            user
+            for user in users
+            if grant.applicant_id in {m.partner_id for m in user.memberships.all()}
+        ]
+        reminder.recipients.set(reminded)
+        for user in reminded:
+            per_user[user].append(grant)
+    for user, grants in per_user.items():
+        email_queue(
+            user=user,
+            kind=Email.Kind.REMINDER,
+            template="grant_reminder",
+            context={
+                "user": user,
+                "items": [
+                    {
+                        "grant": grant,
+                        "url": absolute(reverse("funding:grant_report", kwargs={"pk": grant.pk})),
+                    }
+                    for grant in grants
+                ],
+            },
+            language=preferences_of(user).language,
+        )
+    return len(per_user)
 
 
 # --- Invitations ------------------------------------------------------------------------------

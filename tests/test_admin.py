@@ -2,6 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from funding.models import GrantMeasure
 from measures.models import MeasurePartner, ScheduleChange
 from partnerships.models import CommunityPartner, Meeting, User
 from tests.factories import (
@@ -16,18 +17,18 @@ pytestmark = pytest.mark.django_db
 MODELS = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
-    if model._meta.app_label in {"partnerships", "measures"}
+    if model._meta.app_label in {"partnerships", "measures", "funding"}
 )
 
 
 # Edited only inside their parent's admin page, through the parent's service.
-EDITED_WITH_PARENT = {MeasurePartner, ScheduleChange}
+EDITED_WITH_PARENT = {MeasurePartner, ScheduleChange, GrantMeasure}
 
 
 def test_every_model_of_both_apps_is_in_admin():
     from django.apps import apps
 
-    for label in ("partnerships", "measures"):
+    for label in ("partnerships", "measures", "funding"):
         for model in apps.get_app_config(label).get_models():
             if model._meta.model_name.startswith("historical"):
                 continue

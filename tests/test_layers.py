@@ -32,7 +32,13 @@ def covered_by(module: str, names: list[str]) -> bool:
 def test_every_module_of_the_apps_is_domain_or_web():
     domain = CONTRACTS["domain"]["source_modules"]
     web = CONTRACTS["domain"]["forbidden_modules"]
-    for module in sorted(modules("partnerships") | modules("measures") | modules("notifications")):
+    every = (
+        modules("partnerships")
+        | modules("measures")
+        | modules("notifications")
+        | modules("funding")
+    )
+    for module in sorted(every):
         assert covered_by(module, domain) != covered_by(module, web), (
             f"{module}: add it to the domain or the web layer in pyproject.toml"
         )
@@ -51,3 +57,9 @@ def test_neither_measures_nor_partnerships_import_notifications():
 def test_partnerships_domain_is_all_of_its_domain_modules():
     domain = {m for m in CONTRACTS["domain"]["source_modules"] if m.startswith("partnerships.")}
     assert domain <= set(CONTRACTS["direction"]["source_modules"])
+
+
+def test_neither_measures_nor_partnerships_import_funding():
+    contract = CONTRACTS["funding"]
+    assert set(contract["source_modules"]) == {"partnerships", "measures"}
+    assert contract["forbidden_modules"] == ["funding"]

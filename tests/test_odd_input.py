@@ -20,6 +20,7 @@ URL at the end; none is allowed.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import itertools
 import logging
@@ -28,6 +29,7 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -51,9 +53,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
 from django.utils.regex_helper import normalize
 
+from funding.allocation import Part
+from funding.services import context_figure_save, goal_save, grant_create
 from measures.models import DEFAULT_TARGET_GROUPS, Measure, TargetGroup
 from measures.periods import Period
-from notifications.models import Reminder
+from notifications.models import GrantReminder, Reminder
 from notifications.services import invitation_send
 from notifications.tasks import enqueue_delivery
 from partnerships.models import SPORTS_COUNCIL_GROUP, Meeting, PartnerMembership
@@ -138,6 +142,9 @@ class Dataset:
     partner_user: object
     change: object  # a cancelled day of the measure's time slot
     holiday: object
+    grant: object
+    goal: object
+    figure: object
 
 
 @pytest.fixture
@@ -169,7 +176,44 @@ def dataset(roles, client) -> Dataset:
     enqueue_delivery()
     change = ScheduleChangeFactory(slot__measure=measure)
     holiday = HolidayPeriodFactory(community=community)
-    return Dataset(community, measure, report, meeting, partner_user, change, holiday)
+    grant = grant_create(
+        community=community,
+        user=partner_user,
+        data={
+            "name": "Aktivitetsmidler",
+            "funder": "Drammen kommune",
+            "funder_kind": "municipality",
+            "applicant": measure.lead_partner,
+            "amount_applied": 10_000_000,
+            "amount_granted": 10_000_000,
+            "period_start": datetime.date(2025, 1, 1),
+            "period_end": datetime.date(2025, 12, 31),
+            "status": "granted",
+        },
+        parts={measure.pk: Part()},
+    )
+    GrantReminder.objects.create(grant=grant, deadline=datetime.date(2026, 2, 1), round=1)
+    goal = goal_save(
+        community=community,
+        user=partner_user,
+        data={
+            "title": "Flere jenter",
+            "measure": measure,
+            "indicator": "girls_share",
+            "baseline": Decimal(30),
+            "baseline_year": 2024,
+            "target": Decimal(45),
+            "target_year": 2026,
+        },
+    )
+    figure = context_figure_save(
+        community=community,
+        user=partner_user,
+        data={"title": "Inaktive unge", "value": Decimal(14), "year": 2024, "source": "Ungdata"},
+    )
+    return Dataset(
+        community, measure, report, meeting, partner_user, change, holiday, grant, goal, figure
+    )
 
 
 @pytest.fixture
@@ -229,6 +273,9 @@ def real_values(name: str, template: str, callback, data: Dataset) -> list[str]:
             "reports": data.report,
             "meetings": data.meeting,
             "holidays": data.holiday,
+            "grants": data.grant,
+            "goals": data.goal,
+            "figures": data.figure,
         }
         return [str(by_segment[segment].pk)]
     if name == "slot":

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
+from funding.models import Goal, Grant
 from measures.models import Measure, Report
 from measures.services import measure_update
 from partnerships.models import (
@@ -41,14 +42,14 @@ MEETING = "/communities/{community}/meetings/{meeting}/"
 USERS = ("partner", "evaluator", "staff")
 # fmt: off
 QUERY_COUNTS = {
-    "dashboard":               ("/",                                                23,   22,   23),
-    "dashboard, more, by one": ("/?changes=3&changes_by={partner}",                 23,   22,   23),
+    "dashboard":               ("/",                                                24,   22,   23),
+    "dashboard, more, by one": ("/?changes=3&changes_by={partner}",                 24,   22,   23),
     "measure list":            ("/measures/",                                       12,   13,   13),
     "measure list, filtered":  (FILTERED,                                           13,   14,   14),
     "measure list, searched":  ("/measures/?q=%C3%A5pen",                           12,   13,   13),
     "measure list, a year":    ("/measures/?year=2025&archived=include",            12,   13,   13),
     "measure list, last page": ("/measures/?page={last_page}",                      12,   13,   13),
-    "measure page":            ("/measures/{measure}/",                             15,   16,   15),
+    "measure page":            ("/measures/{measure}/",                             18,   17,   16),
     "measure history":         ("/measures/{measure}/history/",                     14,   15,   13),
     "new measure form":        ("/measures/new/?community={community}",             12, None,   12),
     "edit form":               ("/measures/{measure}/edit/",                        13, None,   13),
@@ -58,8 +59,8 @@ QUERY_COUNTS = {
     "report correction form":  ("/reports/{report}/edit/",                          10, None,   10),
     "report delete form":      ("/reports/{report}/delete/",                        10, None,   10),
     "community list":          ("/communities/",                                     5,    6,    6),
-    "community page":          ("/communities/{community}/",                        19,   17,   16),
-    "evaluation page":         ("/communities/{community}/evaluation/?year=2025",   15,   16,   16),
+    "community page":          ("/communities/{community}/",                        22,   19,   18),
+    "evaluation page":         ("/communities/{community}/evaluation/?year=2025",   21,   22,   22),
     "meeting list":            ("/communities/{community}/meetings/",               13,    9,   11),
     "meeting page":            (MEETING,                                            11,    7,    9),
     "new meeting form":        ("/communities/{community}/meetings/new/",           10,    6,    8),
@@ -83,6 +84,19 @@ QUERY_COUNTS = {
     "profile":                 ("/accounts/profile/",                                4,    5,    5),
     "admin e-mails":           ("/admin/notifications/email/",                    None, None,    9),
     "admin reminders":         ("/admin/notifications/reminder/",                 None, None,   11),
+    "grant list":              ("/grants/",                                          9,    6,    8),
+    "grant list, community":   ("/grants/?community={community}",                   11,   10,    9),
+    "grant page":              ("/grants/{grant}/",                                  9,    9,    8),
+    "grant history":           ("/grants/{grant}/history/",                         12,   12,   11),
+    "funder report":           ("/grants/{grant}/report/",                          16,   16,   15),
+    "funder report CSV":       ("/grants/{grant}/report.csv",                       15,   12,   14),
+    "funder report XLSX":      ("/grants/{grant}/report.xlsx",                      15,   12,   14),
+    "new grant form":          ("/grants/new/?community={community}",               11, None,   10),
+    "grant edit form":         ("/grants/{grant}/edit/",                            12, None,   11),
+    "goals page":              ("/communities/{community}/goals/",                  11,   11,   10),
+    "goal form":               ("/goals/{goal}/edit/",                               9, None,    8),
+    "admin grants":            ("/admin/funding/grant/",                          None, None,   10),
+    "admin goals":             ("/admin/funding/goal/",                           None, None,    8),
 }
 # fmt: on
 
@@ -171,6 +185,11 @@ def county(request, django_db_setup, django_db_blocker):
                 "community": community.slug,
                 "meeting": community.meetings.order_by("pk").first().pk,
                 "status": measure.status,
+                "grant": Grant.objects.filter(community=community, applicant=club)
+                .order_by("pk")
+                .first()
+                .pk,
+                "goal": Goal.objects.filter(community=community).order_by("pk").first().pk,
                 "group": measure.target_groups.order_by("pk").first().pk,
                 "partner": club.slug,
                 "last_page": -(-Measure.objects.not_archived().count() // 20),

@@ -35,13 +35,14 @@ def test_forsker_evaluates_konnerud_prints_and_downloads(demo, open_page):
 
     page.goto("/communities/konnerud/")
     expect(page.get_by_role("heading", name="Deltakelse over tid")).to_be_visible()
-    expect(page.locator("canvas[role=img]")).to_have_count(2)
+    # Participants per year and per month, and the money granted per year.
+    expect(page.locator("canvas[role=img]")).to_have_count(3)
     assert_accessible(page)
     shot(page, "community-participation-desktop")
 
     page.get_by_role("link", name="Evaluering og eksport").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Evaluering av Konnerud")
-    page.get_by_label("År").select_option(str(year))
+    page.get_by_label("År", exact=True).select_option(str(year))
     page.get_by_role("button", name="Vis").click()
     expect(page).to_have_url(re.compile(rf"year={year}"))
     expect(page.locator(".lead-muted").first).to_contain_text(f"Periode: {year}")

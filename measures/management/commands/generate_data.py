@@ -19,6 +19,7 @@ import datetime
 import time
 from collections import Counter
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
@@ -99,6 +100,15 @@ class Command(BaseCommand):
                     reports=options["reports_per_measure"],
                 )
             counts += generator.meetings(plans)
+            if apps.is_installed("funding"):
+                # Grants at county scale (that app builds on this one: asked by name).
+                call_command(
+                    "generate_funding",
+                    seed=options["seed"],
+                    until=generator.until,
+                    years=options["years"],
+                    stdout=self.stdout,
+                )
         seconds = time.perf_counter() - started
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
         self.stdout.write(

@@ -290,6 +290,9 @@ class Command(BaseCommand):
         if apps.is_installed("notifications"):
             # The demo users' e-mail choices (that app builds on this one, so it is asked by name).
             call_command("load_demo_preferences", stdout=self.stdout)
+        if apps.is_installed("funding"):
+            # Konnerud's grants, goals and context figures (that app builds on this one too).
+            call_command("load_demo_funding", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data for Konnerud is loaded."))
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for username, (partner_slug, title) in ACCOUNTS.items():

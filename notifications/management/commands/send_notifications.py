@@ -6,7 +6,13 @@ Safe to run as often as you like and from several hosts at once: nothing is writ
 
 from django.core.management.base import BaseCommand
 
-from notifications.services import Delivery, changes_compose, emails_send_due, reminders_send
+from notifications.services import (
+    Delivery,
+    changes_compose,
+    emails_send_due,
+    grant_reminders_send,
+    reminders_send,
+)
 
 
 class Command(BaseCommand):
@@ -23,7 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        reminders = reminders_send()
+        reminders = reminders_send() + grant_reminders_send()
         changes = changes_compose()
         self.stdout.write(
             f"Reminders: {reminders} e-mails. Changes and digests: {changes} e-mails."

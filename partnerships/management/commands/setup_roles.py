@@ -8,7 +8,7 @@ from django.db import transaction
 
 from partnerships.models import EVALUATOR_GROUP, SPORTS_COUNCIL_GROUP
 
-APPS = ("partnerships", "measures")
+APPS = ("partnerships", "measures", "funding")
 # What was e-mailed (outbox, reminders, invitations): the sports council may look, not change.
 VIEW_ONLY_APPS = ("notifications",)
 
@@ -19,6 +19,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         for label in (*APPS, *VIEW_ONLY_APPS):
+            if not apps.is_installed(label):
+                continue
             # Permissions are made after migrate; make sure they exist on a fresh database.
             create_permissions(apps.get_app_config(label), verbosity=0)
         app_permissions = Permission.objects.filter(content_type__app_label__in=APPS)
