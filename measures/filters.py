@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aktive.widgets import FastSelect
+from measures.caching import cached, data_version
 from measures.models import Measure, TargetGroup
 from partnerships.models import Community, Partner
 
@@ -58,10 +59,17 @@ class MeasureFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, model in (("community", Community), ("partner", Partner)):
+        # The same for every request until a community, partner or target group changes: kept
+        # in the cache (measures/caching.py). A chosen target group is still read when the
+        # list is filtered by it (the form checks that it exists).
+        choices = cached(f"measure-filter-choices:{data_version()}", filter_choices)
+        for name, options in choices.items():
             field = self.form.fields[name]
-            options = model.objects.order_by("name", "pk").values_list("slug", "name")
-            field.choices = [("", field.empty_label), *options]  # one query, for both uses
+            options = [("", field.empty_label), *options]
+            if name == "target_group":
+                field.widget.choices = options  # the field keeps its queryset, to check a value
+            else:
+                field.choices = options
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
@@ -80,3 +88,12 @@ class MeasureFilter(django_filters.FilterSet):
         if not self.form.is_valid() or not self.form.cleaned_data.get("archived"):
             queryset = queryset.filter(is_archived=False)
         return queryset
+
+
+def filter_choices() -> dict[str, list[tuple]]:
+    """The options of the community, partner and target group filters, one query each."""
+    return {
+        "community": list(Community.objects.order_by("name", "pk").values_list("slug", "name")),
+        "partner": list(Partner.objects.order_by("name", "pk").values_list("slug", "name")),
+        "target_group": [(group.pk, str(group)) for group in TargetGroup.objects.all()],
+    }
