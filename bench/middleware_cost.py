@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import io
 import time
+import urllib.parse
 
 ROUNDS = 7
 
 
 def environ(path: str, cookie: str) -> dict:
+    path, _mark, query = path.partition("?")
     return {
         "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "PATH_INFO": urllib.parse.unquote(path),
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80",
         "SERVER_PROTOCOL": "HTTP/1.1",

@@ -1,11 +1,12 @@
 """Pages and charts kept in the shared cache until something they show changes.
 
-What is expensive and changes rarely (a community's evaluation page, its charts, the measure
-list's filter choices) is kept under a key that holds a *version* of the data it shows: one
-version per community (its measures, their partners, target groups, reports, time slots and
-changed days, its meetings and partners, its school holidays, the community itself) and one
-for everything (partners' and target groups' names, school holidays of a whole municipality,
-the list of communities). Any write to those rows replaces the version, so the next request
+What is expensive and changes rarely (a community's evaluation page and public pages, the measure
+list's results and filter choices) is kept under a key that holds a *version* of the data it
+shows: one version per community (its measures, their partners, target groups, reports, time
+slots and changed days, its meetings and partners, its school holidays, the community itself),
+one for every measure with its partners and target groups (the measure list), and one for
+everything (partners' and target groups' names, school holidays of a whole municipality, the
+list of communities). Any write to those rows replaces the version, so the next request
 finds nothing under the new key and builds the page anew; the old entry is never read again
 and expires.
 
@@ -30,6 +31,7 @@ from measures.models import Measure, MeasurePartner, Report, ScheduleChange, Tar
 from partnerships.models import Community, CommunityPartner, HolidayPeriod, Meeting, Partner
 
 EVERYTHING = "data-version"
+MEASURES = "data-version:measures"  # any measure, its partners or target groups (the list)
 
 
 def community_key(community_id) -> str:
@@ -60,6 +62,11 @@ def community_version(community_id) -> str:
 
 def data_version() -> str:
     return versions(EVERYTHING)
+
+
+def measures_version() -> str:
+    """What the measure list shows: every measure with its partners and target groups."""
+    return versions(EVERYTHING, MEASURES)
 
 
 def _bump(keys: list[str]) -> None:
@@ -105,6 +112,12 @@ def _measure_of(instance):
 
 def measure_changed(sender, instance, **kwargs):
     bump_community(instance.community_id)
+    _bump([MEASURES])
+
+
+def measure_partner_changed(sender, instance, **kwargs):
+    measure_row_changed(sender, instance, **kwargs)
+    _bump([MEASURES])
 
 
 def measure_row_changed(sender, instance, **kwargs):
@@ -154,13 +167,14 @@ def measure_relation_changed(sender, instance, action, reverse, **kwargs):
         bump_all()
     else:
         bump_community(instance.community_id)
+        _bump([MEASURES])
 
 
 def connect() -> None:
     receivers = [
         (Measure, measure_changed),
         (Report, measure_row_changed),
-        (MeasurePartner, measure_row_changed),
+        (MeasurePartner, measure_partner_changed),
         (TimeSlot, measure_row_changed),
         (ScheduleChange, schedule_change_changed),
         (Meeting, community_row_changed),

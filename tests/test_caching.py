@@ -15,10 +15,16 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from measures.models import Report
-from measures.services import report_create
+from measures.services import measure_update, report_create
 from partnerships.models import PartnerMembership
 from partnerships.services import meeting_create
-from tests.factories import MeasureFactory, PartnerFactory, ReportFactory, UserFactory
+from tests.factories import (
+    MeasureFactory,
+    PartnerFactory,
+    ReportFactory,
+    UserFactory,
+    target_group,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +224,28 @@ def test_a_new_user_sees_no_one_elses_header(shared_cache, partner_user):
     client.get("/")
     assert "Kari Nordmann" in logged_in(other).get("/").text
     assert "Kari Nordmann" not in client.get("/").text
+
+
+class TestTheMeasureList:
+    def test_kept_and_made_anew_when_a_measure_changes(
+        self, shared_cache, partner_user, measure, django_assert_max_num_queries
+    ):
+        client = logged_in(partner_user)
+        assert "Åpen hall" in client.get("/measures/?q=hall").text
+        with django_assert_max_num_queries(1):  # the communities for "New measure"
+            again = client.get("/measures/?q=hall")
+        assert "Åpen hall" in again.text
+        measure_update(
+            measure=measure,
+            user=partner_user,
+            version=measure.version,
+            data={"title": "Åpen gymsal"},
+        )
+        assert "Åpen gymsal" not in client.get("/measures/?q=hall").text
+        assert "Åpen gymsal" in client.get("/measures/?q=gymsal").text
+        measure.target_groups.add(target_group("Seniorer 60+"))
+        assert "Seniorer 60+" in client.get("/measures/?q=gymsal").text
+
+    def test_the_new_measure_button_is_each_users_own(self, shared_cache, partner_user, evaluator):
+        assert "Nytt tiltak" in logged_in(partner_user).get("/measures/").text
+        assert "Nytt tiltak" not in logged_in(evaluator).get("/measures/").text
