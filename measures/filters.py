@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aktive.widgets import FastSelect
+from aktive.widgets import FastSelect, FastTextInput
 from measures.caching import cached, data_version
 from measures.models import Measure, TargetGroup
 from partnerships.models import Community, Partner
@@ -16,7 +16,7 @@ class MeasureFilter(django_filters.FilterSet):
         method="filter_text",
         # Every word is one more condition: a few thousand are more than SQLite takes.
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("E.g. “åpen hall”")}),
+        widget=FastTextInput(attrs={"type": "search", "placeholder": _("E.g. “åpen hall”")}),
     )
     # Communities and partners by slug, as plain choices: a county has hundreds of partners,
     # and model instances for each option cost more than the rest of the list page.
