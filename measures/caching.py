@@ -87,7 +87,13 @@ def bump_all() -> None:
 
 
 def cached(key: str, build):
-    """``build()``'s result, from the cache under ``key`` or built now and kept there."""
+    """``build()``'s result, from the cache under ``key`` or built now and kept there.
+
+    Only with a shared cache (``settings.CACHE_SHARED``): a version replaced in one process's
+    local memory would not be seen by the others, so without one everything is built anew.
+    """
+    if not settings.CACHE_SHARED:
+        return build()
     value = cache.get(key)
     if value is None:
         value = build()

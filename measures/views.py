@@ -1,9 +1,7 @@
 import datetime
 import hashlib
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -20,7 +18,7 @@ from django_filters.views import FilterView
 
 from aktive.editing import SavesThroughService
 from aktive.pagination import ElidedPaginationMixin, page_or_404
-from measures.caching import measures_version
+from measures.caching import cached, measures_version
 from measures.charts import measure_chart
 from measures.filters import MeasureFilter
 from measures.forms import MeasureForm, PhotoForm, ReportForm
@@ -92,14 +90,17 @@ class MeasureListView(ElidedPaginationMixin, FilterView):
                 "|".join([measures_version(), get_language(), query]).encode()
             ).hexdigest()
         )
-        results = cache.get(key)
-        if results is None:
-            context = super().get_context_data(**kwargs)  # counts and reads the page
-            results = render_to_string(
+        context = None
+
+        def build() -> str:
+            nonlocal context
+            context = super(MeasureListView, self).get_context_data(**kwargs)  # reads the page
+            return render_to_string(
                 "measures/partials/measure_results.html", context, request=self.request
             )
-            cache.set(key, results, settings.CACHE_PAGES_SECONDS)
-        else:
+
+        results = cached(key, build)
+        if context is None:
             context = ContextMixin.get_context_data(self, **kwargs)
         context["results"] = mark_safe(results)
         context["new_measure_communities"] = list(

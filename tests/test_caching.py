@@ -14,7 +14,7 @@ import redis
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
-from measures.models import Report
+from measures.models import Measure, Report
 from measures.services import measure_update, report_create
 from partnerships.models import PartnerMembership
 from partnerships.services import meeting_create
@@ -249,3 +249,22 @@ class TestTheMeasureList:
     def test_the_new_measure_button_is_each_users_own(self, shared_cache, partner_user, evaluator):
         assert "Nytt tiltak" in logged_in(partner_user).get("/measures/").text
         assert "Nytt tiltak" not in logged_in(evaluator).get("/measures/").text
+
+
+def test_without_a_shared_cache_pages_are_made_anew(settings, partner_user, measure):
+    """Each process's own local memory would keep a page another process has changed: with
+    CACHE_SHARED off nothing that can change is taken from it, and the session and user come
+    from the database."""
+    settings.CACHE_SHARED = False
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    client = logged_in(partner_user)
+    report = ReportFactory(measure=measure, period_start=datetime.date(2025, 5, 2), participants=11)
+    url = f"/communities/{measure.community.slug}/evaluation/?year=2025"
+    assert client.get(url).status_code == 200
+    Report.objects.filter(pk=report.pk).update(participants=4567)  # no signal: as elsewhere
+    assert "4567" in client.get(url).text.replace("\xa0", "").replace(" ", "")
+    assert "Åpen hall" in client.get("/measures/").text
+    Measure.objects.filter(pk=measure.pk).update(title="Åpen gymsal")
+    assert "Åpen gymsal" in client.get("/measures/").text
+    PartnerMembership.objects.filter(user=partner_user).update(partner=PartnerFactory())
+    assert client.get(f"/measures/{measure.pk}/edit/").status_code == 403
