@@ -68,12 +68,16 @@ restore: $(VENV)/.installed
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/aktive-….dump"; exit 2; }
 	$(PY) manage.py restore "$(FILE)"
 
-## Benchmark every page at county scale on PostgreSQL (127.0.0.1:5432, user postgres): generates
-## 50 communities x 200 measures x 20 reports into BENCH_DB (aktive_bench) once, serves them with
-## gunicorn (DEBUG off) and measures with wrk; writes bench/results.md. See bench/run.py.
+## Benchmark every page at county scale on PostgreSQL (127.0.0.1:5432, user postgres) with Redis
+## (127.0.0.1:6379) as the shared cache: generates 50 communities x 200 measures x 20 reports into
+## BENCH_DB (aktive_bench) once, serves them with gunicorn (DEBUG off) beside a minimal Django
+## application and measures with wrk; writes bench/results.md. See bench/run.py.
 bench: $(VENV)/.installed messages
 	@command -v wrk >/dev/null || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	@command -v redis-server >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null)
+	@redis-cli ping >/dev/null 2>&1 || redis-server --daemonize yes >/dev/null
 	@pg_isready -h 127.0.0.1 -p 5432 -q || (pg_ctlcluster --skip-systemctl-redirect \
 		"$$(ls /etc/postgresql | head -1)" main start && sleep 2)
 	$(PY) bench/run.py

@@ -141,7 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out username and address before the password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the logged-in user from the shared cache (aktive/auth.py).
+    "aktive.auth.CachedModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -198,9 +199,30 @@ if MEDIA_S3_BUCKET:
     }
 
 # --- Cache ------------------------------------------------------------------------------------
-# Local memory by default (per process); with several workers or hosts, one shared cache (e.g.
-# CACHE_URL=redis://127.0.0.1:6379/0) so that limits such as the password reset's hold for all.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# One cache for every process and server: Redis in production (Django's own Redis backend),
+# CACHE_URL=redis://127.0.0.1:6379/0 or REDIS_URL (any django-environ cache URL works). Without
+# either, local memory: right for `make run` (one process), but each gunicorn worker then keeps
+# its own, so nothing that must change at once for everyone is kept there (see CACHE_SHARED).
+CACHE_URL = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+CACHES = {"default": env.cache_url_config(CACHE_URL or "locmemcache://")}
+CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="aktive"))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "aktive.cache.RedisCache"  # one client per pool, not per call
+LOCAL_CACHES = {  # one per process
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+# Whether every process reads the same cache: then sessions, logged-in users and their partners
+# are read from it rather than the database, and a change (a user removed from a partner, a
+# logout) reaches every process at once because the entry is deleted in the shared cache. With a
+# per-process cache that would leave other workers a stale copy, so they are read from the
+# database. `make run` and the tests run one process, so its local memory counts as shared.
+CACHE_SHARED = env.bool(
+    "CACHE_SHARED", default=CACHES["default"]["BACKEND"] not in LOCAL_CACHES or DEBUG
+)
+# A cached page or chart older than this is made anew even if nothing said it changed (a
+# safety net for writes that send no signal, such as a bulk load); seconds.
+CACHE_PAGES_SECONDS = env.int("CACHE_PAGES_SECONDS", default=60 * 60 * 6)
 
 # --- Request size -----------------------------------------------------------------------------
 # A request body above this is refused (413) before it is read. Photos are refused above 10 MB
@@ -249,6 +271,13 @@ RQ_QUEUES = {"default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# In the shared cache and the database: read from the cache, written to both (a session survives
+# a restart of Redis). With a per-process cache, from the database only (see CACHE_SHARED).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_SHARED
+    else "django.contrib.sessions.backends.db"
+)
 # A session ends after two weeks without a visit. Rather than rewrite it on every request (a
 # database write per page view), SessionRefreshMiddleware renews it at most once an hour.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -3,7 +3,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aktive.widgets import FastSelect
+from aktive.widgets import FastSelect, FastTextInput
+from measures.caching import cached, data_version
 from measures.models import Measure, TargetGroup
 from measures.periods import Period
 from partnerships.dates import EARLIEST_DATE
@@ -18,7 +19,7 @@ class MeasureFilter(django_filters.FilterSet):
         method="filter_text",
         # Every word is one more condition: a few thousand are more than SQLite takes.
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("E.g. åpen hall")}),
+        widget=FastTextInput(attrs={"type": "search", "placeholder": _("E.g. åpen hall")}),
     )
     # Communities and partners by slug, as plain choices: a county has hundreds of partners,
     # and model instances for each option cost more than the rest of the list page.
@@ -69,11 +70,18 @@ class MeasureFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, model in (("community", Community), ("partner", Partner)):
+        # The same for every request until a community, partner or target group changes: kept
+        # in the cache (measures/caching.py). A chosen target group is still read when the
+        # list is filtered by it (the form checks that it exists).
+        choices = cached(f"measure-filter-choices:{data_version()}", filter_choices)
+        for name, options in choices.items():
             field = self.form.fields[name]
-            options = model.objects.order_by("name", "pk").values_list("slug", "name")
-            # One query, for both uses; django-filter puts the empty label ("All …") first.
-            field.choices = list(options)
+            if name == "target_group":
+                # The field keeps its queryset, to check a value; its widget gets the options.
+                field.widget.choices = [("", field.empty_label), *options]
+            else:
+                # django-filter puts the empty label ("All …") first itself.
+                field.choices = options
         this_year = timezone.localdate().year
         years = [(str(year), str(year)) for year in range(this_year, EARLIEST_DATE.year - 1, -1)]
         self.form.fields["year"].choices = years
@@ -121,3 +129,12 @@ class MeasureFilter(django_filters.FilterSet):
         if not self.form.is_valid() or not self.form.cleaned_data.get("archived"):
             queryset = queryset.filter(is_archived=False)
         return queryset
+
+
+def filter_choices() -> dict[str, list[tuple]]:
+    """The options of the community, partner and target group filters, one query each."""
+    return {
+        "community": list(Community.objects.order_by("name", "pk").values_list("slug", "name")),
+        "partner": list(Partner.objects.order_by("name", "pk").values_list("slug", "name")),
+        "target_group": [(group.pk, str(group)) for group in TargetGroup.objects.all()],
+    }

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aktive.editing import VersionedForm, crispy_helper, two_columns
+from aktive.widgets import FastDateInput, FastSelect
 from measures.images import ACCEPT_ATTRIBUTE, ProcessedImage, process_image
 from measures.models import REPORT_FIELDS, Measure, MeasurePartner, Report, TargetGroup
 from measures.periods import Period
@@ -259,18 +260,18 @@ class PeriodForm(forms.Form):
     Empty means ``default`` (None: no limit). ``years`` are the choices of the year select.
     """
 
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, widget=FastSelect)
     # Within the dates people can enter: outside there is nothing to count, only typos.
     start = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=FastDateInput(attrs={"type": "date"}),
         validators=[validate_activity_date],
     )
     end = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=FastDateInput(attrs={"type": "date"}),
         validators=[validate_activity_date],
     )
     max_months: int | None = None

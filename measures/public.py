@@ -102,7 +102,7 @@ def allow_framing(response: HttpResponse, origins: list[str]) -> None:
 class PublicPage(View):
     """A page for everyone, cached.
 
-    ``stamp()`` says, in one query, which version of the data the page shows (404 if none);
+    ``stamp()`` says, from the cache, which version of the data the page shows (404 if none);
     ``build()`` renders it. The rendered page is kept in Django's cache under its URL and stamp,
     so an edit makes a new page at once; the response says ``Cache-Control: public,
     max-age=60`` with an ``ETag``, so a proxy or browser keeps it a minute and then asks with

@@ -4,19 +4,54 @@ A community's public pages (``measures/public.py``) show its public measures
 (``MeasureQuerySet.public``) with their time slots, changed days and the school holidays. Their
 *stamp* changes whenever any of that changes (or is removed): the public pages are cached under
 it, so an edit shows at once on the portal and, through a proxy that keeps a page for a minute,
-within a minute.
+within a minute. The stamp is the community's data version in the shared cache
+(``measures/caching.py``): a page served from the cache costs no query. Without a shared cache
+(``settings.CACHE_SHARED`` off: local memory in several processes, where a version replaced in
+one would not be seen by the others) the stamp is read from the database, in one query.
 """
 
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.db.models import Count, F, Func, Max, OuterRef, Q, Subquery
 
+from measures.caching import cached, community_version, data_version
 from measures.models import Measure, ScheduleChange, TimeSlot
 from partnerships.models import Community, CommunityPartner, HolidayPeriod
 
 
 def public_communities():
     return Community.objects.filter(is_public=True, is_active=True)
+
+
+def community_stamp(slug: str) -> tuple[Community, str] | None:
+    """The public community ``slug`` and the stamp of everything its pages show; None if there
+    is no such public community. No query once the cache has them: the stamp is the
+    community's data version (``measures/caching.py``), which every write to its measures,
+    time slots, changed days, school holidays and partners replaces."""
+    if not settings.CACHE_SHARED:
+        return database_stamp(slug)  # each process's own cache would not see a change
+    key = hashlib.sha256(slug.encode()).hexdigest()[:32]
+    community = cached(f"public-community:{key}:{data_version()}", lambda: _public(slug))
+    if not community:
+        return None
+    return community, community_version(community.pk)
+
+
+def _public(slug: str) -> Community | bool:
+    return public_communities().filter(slug=slug).first() or False  # False: kept, unlike None
+
+
+def index_stamp() -> str:
+    """The stamp of the list of public communities (a community's change replaces it)."""
+    if not settings.CACHE_SHARED:
+        return database_index_stamp()
+    return data_version()
+
+
+# --- Without a shared cache: the stamp read from the database, in one query -------------------
 
 
 def _over_rows(queryset, function: str, field: str) -> Subquery:
@@ -29,7 +64,7 @@ def _over_rows(queryset, function: str, field: str) -> Subquery:
     )
 
 
-def community_stamp(slug: str) -> tuple[Community, str] | None:
+def database_stamp(slug: str) -> tuple[Community, str] | None:
     """The public community ``slug`` and the stamp of everything its pages show, in one
     query; None if there is no such public community."""
     here = OuterRef("pk")
@@ -59,7 +94,7 @@ def community_stamp(slug: str) -> tuple[Community, str] | None:
     return community, stamp
 
 
-def index_stamp() -> str:
+def database_index_stamp() -> str:
     """The stamp of the list of public communities."""
     found = public_communities().aggregate(latest=Max("updated_at"), rows=Count("pk"))
     return f"{found['latest']}|{found['rows']}"

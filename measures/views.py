@@ -1,19 +1,24 @@
 import datetime
+import hashlib
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, TemplateView
+from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 
 from aktive.editing import SavesThroughService
 from aktive.pagination import ElidedPaginationMixin, page_or_404
+from measures.caching import cached, measures_version
 from measures.charts import measure_chart
 from measures.filters import MeasureFilter
 from measures.forms import MeasureForm, PhotoForm, ReportForm
@@ -80,7 +85,29 @@ class MeasureListView(ElidedPaginationMixin, FilterView):
         return Measure.objects.for_list().order_by("title", "pk")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        """The results (count, cards, pages) are the same for every user: they are kept in the
+        cache under the measures' data version, the language and the query string (its links
+        carry it), so a list asked for again costs no query until a measure changes."""
+        query = self.request.META.get("QUERY_STRING", "")
+        key = (
+            "measure-list:"
+            + hashlib.sha256(
+                "|".join([measures_version(), get_language(), query]).encode()
+            ).hexdigest()
+        )
+        context = None
+
+        def build() -> str:
+            nonlocal context
+            context = super(MeasureListView, self).get_context_data(**kwargs)  # reads the page
+            return render_to_string(
+                "measures/partials/measure_results.html", context, request=self.request
+            )
+
+        results = cached(key, build)
+        if context is None:
+            context = ContextMixin.get_context_data(self, **kwargs)
+        context["results"] = mark_safe(results)
         context["new_measure_communities"] = list(
             communities_for_new_measure(self.request.user)[:2]
         )

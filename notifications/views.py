@@ -81,7 +81,7 @@ class InvitationView(PasswordResetConfirmView):
     def form_valid(self, form):
         user = invitation_accept(user=form.user, password=form.cleaned_data["new_password1"])
         self.request.session.pop(INTERNAL_RESET_SESSION_TOKEN, None)
-        login(self.request, user, "django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, "aktive.auth.CachedModelBackend")
         messages.success(
             self.request,
             gettext_lazy("Welcome! Your password is saved and you are logged in."),

@@ -274,6 +274,15 @@ class User(AbstractUser):
         return self._partner_ids
 
     @property
+    def partner_names(self) -> list[str]:
+        """The names of the user's partners, by name (the header shows them on every page)."""
+        if not hasattr(self, "_partner_names"):
+            self._partner_names = list(
+                self.partners.order_by("name").values_list("name", flat=True) if self.pk else ()
+            )
+        return self._partner_names
+
+    @property
     def is_evaluator(self) -> bool:
         if not hasattr(self, "_is_evaluator"):
             self._is_evaluator = self.groups.filter(name=EVALUATOR_GROUP).exists()

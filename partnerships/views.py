@@ -2,16 +2,19 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from aktive.editing import SavesThroughService
 from aktive.pagination import ElidedPaginationMixin
+from measures.caching import cached, community_version
 from measures.charts import community_month_chart, community_year_chart
 from measures.forms import PeriodForm
 from measures.models import Measure, Report
@@ -142,6 +145,40 @@ class CommunityEvaluationView(CommunityMixin, TemplateView):
         )
         # Bad input shows its error next to the field, and the default year meanwhile.
         period = form.period if form.is_valid() else form.default
+        return super().get_context_data(
+            form=form, period=period, body=self.body(form, period), **kwargs
+        )
+
+    def body(self, form, period: Period) -> str:
+        """Everything below the period form: the same for every user, so it is kept in the
+        cache under the community's data version, the period, the language and today's date
+        (planned sessions and missing reports count up to today). A request with bad input
+        is answered without the cache."""
+
+        def build() -> str:
+            return render_to_string(
+                "partnerships/partials/evaluation_body.html",
+                self.body_context(period),
+                request=self.request,
+            )
+
+        if form.is_bound and not form.is_valid():
+            return mark_safe(build())
+        key = ":".join(
+            [
+                "evaluation",
+                str(self.community.pk),
+                community_version(self.community.pk),
+                get_language(),
+                timezone.localdate().isoformat(),
+                period.start.isoformat(),
+                period.end.isoformat(),
+            ]
+        )
+        return mark_safe(cached(key, build))
+
+    def body_context(self, period: Period) -> dict:
+        community = self.community
         meetings = (
             Meeting.objects.for_community(community)
             .filter(date__range=(period.start, period.end))
@@ -168,19 +205,18 @@ class CommunityEvaluationView(CommunityMixin, TemplateView):
         for measure in measures:
             measure.planned_total = planned.get(measure.pk)
         totals["planned_total"] = sum(planned.values())
-        return super().get_context_data(
-            form=form,
-            period=period,
-            measures=measures,
-            totals=totals,
-            chart=community_month_chart(
+        return {
+            "community": community,
+            "period": period,
+            "measures": measures,
+            "totals": totals,
+            "chart": community_month_chart(
                 community, period, id=f"community-{community.pk}-evaluation"
             ),
-            meetings=meetings,
-            export_query=export_query(community, period),
+            "meetings": meetings,
+            "export_query": export_query(community, period),
             **missing_reports_context(community),
-            **kwargs,
-        )
+        }
 
 
 def missing_reports_context(community: Community) -> dict:

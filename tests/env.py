@@ -17,3 +17,6 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls there are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# One process: its local-memory cache is shared by every request, so sessions, users and pages
+# are read from it as in production with Redis (settings.CACHE_SHARED).
+os.environ.setdefault("CACHE_SHARED", "true")

@@ -14,6 +14,7 @@ from django.urls import Resolver404, resolve
 
 from aktive import settings as production_settings
 from bench.views import bare
+from tests.test_caching import redis_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,7 @@ def test_bench_smoke_run_writes_the_table(tmp_path):
         pytest.skip("make bench runs on PostgreSQL (set DATABASE_URL to a PostgreSQL database)")
     if not shutil.which("wrk"):
         pytest.skip("make bench needs wrk (apt-get install wrk)")
+    redis_or_skip()
     server, database = database_url.rsplit("/", 1)
     out = tmp_path / "results.md"
     env = {
@@ -58,6 +60,7 @@ def test_bench_smoke_run_writes_the_table(tmp_path):
         "BENCH_REPORTS": "5",
         "BENCH_SECONDS": "1",
         "BENCH_OUT": str(out),
+        "BENCH_MIDDLEWARE_REQUESTS": "10",
     }
     result = subprocess.run(
         [sys.executable, "bench/run.py"],
@@ -70,7 +73,8 @@ def test_bench_smoke_run_writes_the_table(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     table = out.read_text()
     for page in (
-        "bare Django view",
+        "minimal Django application (floor)",
+        "bare view, full stack (ceiling)",
         "dashboard",
         "measure list, first page",
         "measure list, filtered and searched",
@@ -78,13 +82,18 @@ def test_bench_smoke_run_writes_the_table(tmp_path):
         "measure page",
         "measure history",
         "community page",
-        "evaluation page",
+        "(closed)",
+        "(current)",
         "public community page, cached (anonymous)",
         "public community page, uncached (anonymous)",
         "community calendar feed, cached (anonymous)",
         "admin measure changelist",
         "psql \\copy",
-        "## Targets",
+        "## What the stack costs, in process",
+        "`django.contrib.sessions.middleware.SessionMiddleware`",
+        "## Goals",
+        "| full-stack bare view / minimal Django |",
+        "| public pages, anonymous, cached / minimal Django |",
         "## Machine",
     ):
         assert page in table

@@ -7,6 +7,7 @@ import tracemalloc
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -338,3 +339,72 @@ def test_reports_export_streams_in_flat_memory(as_user, evaluator, measure):
     )
     # Ten times the rows may not cost meaningfully more memory: the rows are never all held.
     assert large < small * 1.5 + 512 * 1024
+
+
+ODD_NOTES = [
+    "",
+    "Åpen hall; ærlig talt",
+    'Sa "hei"',
+    "Linje én\nlinje to",
+    "Vognretur\rher",
+    "CRLF\r\ninni",
+    "=SUM(A1:A9)",
+    "+47 123 45 678",
+    "-minus først",
+    "@navn",
+    "\tfane først",
+    "\rretur først",
+    "a=b midt i",
+    "\\. alene",
+    "  mellomrom  ",
+    '";"',
+    "😀 emoji",
+]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY is PostgreSQL's; SQLite has one path"
+)
+def test_copy_gives_the_same_bytes_as_the_python_path(as_user, evaluator, community):
+    """On PostgreSQL the reports export is written by COPY; byte for byte what Python's csv
+    module writes, with awkward text in every text column, an empty girls count, decimals."""
+    from measures.exports import report_chunks
+    from measures.models import Measure, Report
+
+    partner = PartnerFactory(name="=Farlig partner; med semikolon")
+    odd = MeasureFactory(community=community, title='-Tiltak "med" sitat;\nlinje')
+    odd.partners.add(partner, through_defaults={"contribution": ""})
+    plain = MeasureFactory(community=CommunityFactory(name="@Bydel"), title="Åpen hall")
+    for number, note in enumerate(ODD_NOTES):
+        ReportFactory(
+            measure=odd if number % 2 else plain,
+            period_start=datetime.date(2025, 1 + number % 12, 1 + number),
+            participants=number,
+            girls=None if number % 3 == 0 else number // 2,
+            volunteer_hours=Decimal(number) / 4,
+            note=note,
+        )
+    measures = Measure.objects.all()
+    reports = Report.objects.filter(measure__in=measures.values("pk"))
+
+    def export(copy: bool) -> bytes:
+        chunks = report_chunks(reports, measures, copy=copy)
+        return b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
+
+    by_copy, by_python = export(True), export(False)
+    assert by_copy == by_python
+    assert by_copy.startswith("\ufeffID;".encode())
+    assert by_copy.count(b"\r\n") >= len(ODD_NOTES) + 1
+    # The page streams the COPY path's bytes (archived included, a search, a period).
+    client = as_user(evaluator)
+    assert content(client.get(REPORTS_CSV + "?archived=include")) == by_python
+    searched = Measure.objects.search("åpen")
+    expected = b"".join(
+        c.encode()
+        for c in report_chunks(
+            Report.objects.filter(measure__in=searched.values("pk"), period_start__year=2025),
+            searched,
+            copy=False,
+        )
+    )
+    assert content(client.get(REPORTS_CSV + "?q=%C3%A5pen&year=2025")) == expected

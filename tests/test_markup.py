@@ -6,6 +6,7 @@ import datetime
 import re
 from pathlib import Path
 
+import pytest
 from django.template import Context, Template
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -46,3 +47,25 @@ def test_a_scrolling_table_is_reachable_by_keyboard_and_named_by_its_caption():
         'aria-labelledby="change-1234-caption">'
         '<table><caption id="change-1234-caption">Endringer</caption></table></div>'
     )
+
+
+@pytest.mark.parametrize(
+    ("django_widget", "fast_widget", "value"),
+    [
+        ("DateInput", "FastDateInput", datetime.date(2025, 1, 2)),
+        ("DateInput", "FastDateInput", None),
+        ("DateInput", "FastDateInput", "ikke en dato <b>"),
+        ("TextInput", "FastTextInput", "a<b\"&'"),
+        ("TextInput", "FastTextInput", ""),
+    ],
+)
+def test_fast_inputs_write_what_djangos_templates_write(django_widget, fast_widget, value):
+    from django import forms
+
+    from aktive import widgets
+
+    attrs = {"type": "date", "placeholder": "F.eks. “åpen hall”", "data-x": '"'}
+    extra = {"id": "id_start", "required": True, "aria-invalid": "true", "x": None, "y": False}
+    expected = getattr(forms, django_widget)(attrs=dict(attrs)).render("start", value, dict(extra))
+    fast = getattr(widgets, fast_widget)(attrs=dict(attrs)).render("start", value, dict(extra))
+    assert fast == expected

@@ -113,14 +113,18 @@ def test_public_pages_are_norwegian_even_for_a_visitor_who_chose_english(client,
     assert "Hva skjer på Konnerud" in response.content.decode()
 
 
+@pytest.mark.parametrize("shared", [True, False], ids=["shared cache", "per-process cache"])
 def test_pages_are_cached_with_etag_and_a_change_shows_at_once(
-    client, konnerud, measure, partner_user, django_assert_max_num_queries
+    client, konnerud, measure, partner_user, django_assert_max_num_queries, settings, shared
 ):
+    """With a shared cache the stamp is the community's data version (no query); with each
+    process's own cache it is read from the database (one query), which every process sees."""
+    settings.CACHE_SHARED = shared
     first = client.get(COMMUNITY)
     assert first.headers["Cache-Control"] == "public, max-age=60"
     assert "Cookie" not in first.headers.get("Vary", "")
     etag = first.headers["ETag"]
-    # A proxy or browser asks again: 304 from the stamp alone, one query.
+    # A proxy or browser asks again: 304 from the stamp alone, at most one query.
     with django_assert_max_num_queries(1):
         again = client.get(COMMUNITY, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304

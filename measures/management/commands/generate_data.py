@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from measures.caching import bump_all
 from measures.generation.generator import Generator
 from measures.generation.vocabulary import community_names
 from partnerships.models import Community, Partner, User
@@ -109,6 +110,7 @@ class Command(BaseCommand):
                     years=options["years"],
                     stdout=self.stdout,
                 )
+            bump_all()  # bulk writes send no signals: pages kept in the cache are out of date
         seconds = time.perf_counter() - started
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
         self.stdout.write(

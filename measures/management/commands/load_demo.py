@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from measures.caching import bump_all
 from measures.generation.generator import school_holidays, school_year_start
 from measures.models import DEFAULT_TARGET_GROUPS, Measure, ScheduleChange, TargetGroup
 from measures.schedules import HolidayCalendar, sessions, slots_of
@@ -287,6 +288,7 @@ class Command(BaseCommand):
             self.load_holidays(community.municipality, author=accounts["idrettsrad"])
             self.load_measures(community, accounts)
             self.load_meeting(community, author=accounts["forsker"])
+            bump_all()  # some rows are written in bulk, without signals
         if apps.is_installed("notifications"):
             # The demo users' e-mail choices (that app builds on this one, so it is asked by name).
             call_command("load_demo_preferences", stdout=self.stdout)
