@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from funding.figures import FunderReport, funder_report
 from funding.money import kroner
 from funding.permissions import visible_grants
-from measures.exports import XLSX_TYPE, attachment, csv_chunks, csv_rows, filename, xlsx_cell
+from measures.exports import XLSX_TYPE, attachment, csv_chunks, csv_rows, xlsx_cell
+from partnerships.text import norwegian_slugify
 
 
 def report_header() -> list[str]:
@@ -97,6 +98,13 @@ def _report(request, pk: int) -> FunderReport:
     return funder_report(grant, today=timezone.localdate())
 
 
+def report_filename(grant, extension: str) -> str:
+    """Named after the grant and the period it covers, as the other exports are after theirs:
+    ``sparebankstiftelsen-dnb-2026-01-01-2026-12-31.xlsx``."""
+    when = f"{grant.period_start.isoformat()} {grant.period_end.isoformat()}"
+    return f"{norwegian_slugify(f'{grant.name} {when}')}.{extension}"
+
+
 def grant_report_csv(request, pk: int):
     """The funder's report as CSV (a grant has few measures: built in one go)."""
     report = _report(request, pk)
@@ -104,7 +112,7 @@ def grant_report_csv(request, pk: int):
         csv_chunks(report_header(), csv_rows([*report_rows(report), *goal_rows(report)]))
     )
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    return attachment(response, filename(report.grant.name, "csv"))
+    return attachment(response, report_filename(report.grant, "csv"))
 
 
 def grant_report_xlsx(request, pk: int):
@@ -122,7 +130,7 @@ def grant_report_xlsx(request, pk: int):
     content = io.BytesIO()
     workbook.save(content)
     response = HttpResponse(content.getvalue(), content_type=XLSX_TYPE)
-    return attachment(response, filename(report.grant.name, "xlsx"))
+    return attachment(response, report_filename(report.grant, "xlsx"))
 
 
 WIDTHS = [30, 24, 12, 12, 30, 16, 10, 10, 12, 12, 11, 14, 14]
