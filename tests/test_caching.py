@@ -8,12 +8,16 @@ REDIS_REQUIRED=1 as in CI). What is kept must never outlive a change a user woul
 import datetime
 import os
 import uuid
+from decimal import Decimal
 
 import pytest
 import redis
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
+from funding.allocation import Part
+from funding.models import Grant
+from funding.services import grant_create
 from measures.models import Measure, Report
 from measures.services import measure_update, report_create
 from partnerships.models import PartnerMembership
@@ -268,3 +272,34 @@ def test_without_a_shared_cache_pages_are_made_anew(settings, partner_user, meas
     assert "Åpen gymsal" in client.get("/measures/").text
     PartnerMembership.objects.filter(user=partner_user).update(partner=PartnerFactory())
     assert client.get(f"/measures/{measure.pk}/edit/").status_code == 403
+
+
+def test_a_grant_shows_on_the_kept_evaluation_page_at_once(shared_cache, partner_user, measure):
+    """Grants are on the evaluation page, which is kept in the cache: a new grant, and a
+    change to its amount, replace the community's data version."""
+    url = TestTheEvaluationPage.URL.format(slug=measure.community.slug)
+    client = logged_in(partner_user)
+    assert "87 654,00" not in client.get(url).text.replace("\xa0", " ")
+    data = {
+        "name": "Kulturmidler 2025",
+        "funder": "Drammen kommune",
+        "funder_kind": "municipality",
+        "applicant": measure.lead_partner,
+        "amount_applied": 8_765_400,
+        "amount_granted": 8_765_400,
+        "period_start": datetime.date(2025, 1, 1),
+        "period_end": datetime.date(2025, 12, 31),
+        "status": "granted",
+        "report_deadline": datetime.date(2026, 2, 1),
+    }
+    grant = grant_create(
+        community=measure.community,
+        user=partner_user,
+        data=data,
+        parts={measure.pk: Part(share=Decimal(100))},
+    )
+    shown = client.get(url).text.replace("\xa0", " ")
+    assert "87 654,00" in shown
+    Grant.objects.filter(pk=grant.pk).update(amount_granted=1_234_500)  # no signal: kept
+    Grant.objects.get(pk=grant.pk).save()  # admin's save (a signal): made anew
+    assert "12 345,00" in client.get(url).text.replace("\xa0", " ")
