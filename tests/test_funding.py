@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -589,3 +590,36 @@ def test_the_applicant_is_reminded_of_a_report_due_two_weeks_and_three_days_ahea
         data={"status": "reported", "report_deadline": deadline + datetime.timedelta(days=30)},
     )
     assert grant_reminders_send(now=at(deadline + datetime.timedelta(days=27))) == 0
+
+
+@pytest.mark.django_db
+def test_the_history_shows_a_measures_part_changing(as_user, grant, measures, partner_user):
+    grant_update(
+        grant=grant,
+        user=partner_user,
+        version=1,
+        data={},
+        parts={measures[0].pk: Part(share=Decimal(50)), measures[1].pk: Part(share=Decimal(50))},
+    )
+    page = as_user(partner_user).get(reverse("funding:grant_history", args=[grant.pk]))
+    changed = page.context["changes"][0].fields
+    assert {(row["label"], row["before"], row["after"]) for row in changed} == {
+        ("Tiltak: Åpen hall", "60 %", "50 %"),
+        ("Tiltak: Balansebarna", "40 %", "50 %"),
+    }
+
+
+@pytest.mark.django_db
+def test_load_demo_adds_konneruds_grants_once(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # again: nothing twice
+    grants = {
+        grant.funder_kind: grant for grant in Grant.objects.filter(community__slug="konnerud")
+    }
+    assert set(grants) == {"municipality", "lam", "foundation"}
+    municipality = grants["municipality"]
+    assert municipality.amount_granted == 10_000_000  # NOK 100,000 for Balansebarna
+    assert [m.title for m in municipality.measures.all()] == ["Balansebarna"]
+    assert Goal.objects.filter(community__slug="konnerud").count() == 3
+    assert ContextFigure.objects.filter(community__slug="konnerud").count() == 2

@@ -105,6 +105,7 @@ QUERY_COUNTS = {
     "goal form":               ("/goals/{goal}/edit/",                               9, None,    8),
     "admin grants":            ("/admin/funding/grant/",                          None, None,   10),
     "admin goals":             ("/admin/funding/goal/",                           None, None,    8),
+    "admin context figures":   ("/admin/funding/contextfigure/",                  None, None,    9),
 }
 # fmt: on
 # Pages kept in the shared cache, counted as they are made anew after a change (every data
