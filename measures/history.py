@@ -248,6 +248,11 @@ def recent_changes(
         }
         measure_days |= Q(id=measure_id, **during)
         report_days |= Q(measure_id=measure_id, **during)
+    # The same as plain conditions too, which the database can read along an index.
+    since = _start_of_day(min(when for _measure, when in entries))
+    ids = {measure_id for measure_id, _when in entries}
+    measures = measures.filter(history_date__gte=since, id__in=ids)
+    reports = reports.filter(history_date__gte=since, measure_id__in=ids)
     measure_rows = _with_previous(
         HistoricalMeasure,
         measures.filter(measure_days),
@@ -282,14 +287,17 @@ def _with_previous(model, rows: QuerySet, *, key: str, details, compared=None) -
     """``rows`` (history rows, read with ``details``), each with the row saved just before it
     of the same object (None for the first; read with ``compared``): two queries, plus the
     prefetches."""
-    before = model.objects.filter(**{key: OuterRef(key)}, history_id__lt=OuterRef("history_id"))
-    records = list(
-        details(
-            rows.annotate(
-                previous_id=Subquery(before.order_by("-history_id").values("history_id")[:1])
-            )
-        )
+    # MAX rather than ORDER BY … LIMIT 1, which PostgreSQL reads backwards along the primary
+    # key (every object's rows) instead of this object's rows by its index (measured: 4 ms a
+    # row against 0.1).
+    before = (
+        model.objects.filter(**{key: OuterRef(key)}, history_id__lt=OuterRef("history_id"))
+        .order_by()
+        .values(key)
+        .annotate(previous=Max("history_id"))
+        .values("previous")
     )
+    records = list(details(rows.annotate(previous_id=Subquery(before))))
     previous_ids = [record.previous_id for record in records if record.previous_id]
     previous = {
         record.history_id: record

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from measures.models import Report, TargetGroup
 from partnerships.models import CommunityPartner
-from partnerships.text import norwegian_slugify
+from partnerships.text import fold, norwegian_slugify
 from partnerships.validators import validate_partners_in_community
 from tests.factories import (
     CommunityFactory,
@@ -36,6 +36,21 @@ def assert_refused_by_database(make):
 )
 def test_slugs_map_norwegian_letters_as_django_admin_does(text, slug):
     assert norwegian_slugify(text) == slug
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Åpen HALL", "apen hall"),
+        ("Fargeløpet", "fargelopet"),
+        ("ÆRLIG  talt\n– Øvre", "aerlig talt – ovre"),
+        ("Kafé Crème", "kafe creme"),
+        ("Straße", "strasse"),
+    ],
+)
+def test_search_text_is_folded_so_accents_do_not_matter(text, folded):
+    """What search compares, stored and typed alike: "apen" meets "Åpen"."""
+    assert fold(text) == folded
 
 
 def test_community_and_partner_get_unique_slugs_from_their_names():
