@@ -92,9 +92,9 @@ def test_staff_create_a_community_with_new_and_existing_partners_and_invite_thei
     assert "Invitasjoner er sendt til kari@assiden-if.no, per@skole.no." in page
 
 
-def test_the_page_is_norwegian_and_linked_from_the_community_list(as_user, staff):
-    changelist = as_user(staff).get("/admin/partnerships/community/").content.decode()
-    assert f'href="{URL}"' in changelist
+def test_the_page_is_norwegian_and_linked_from_admin_home_and_the_community_list(as_user, staff):
+    for start in ("/admin/", "/admin/partnerships/community/"):
+        assert f'href="{URL}"' in as_user(staff).get(start).content.decode()
     page = as_user(staff).get(URL).content.decode()
     assert "<title>Nytt lokalsamfunn" in page
     for text in ("Eksisterende partner", "Ny partners navn", "Partner 3", "Flere partnere"):
@@ -176,6 +176,7 @@ def test_only_staff_with_the_rights_to_add_everything_may_onboard(
     for user in (partner_user, evaluator):
         assert as_user(user).get(URL).status_code == 302  # not staff: admin's login
     limited = UserFactory(username="bare-se", is_staff=True)
+    assert URL not in as_user(limited).get("/admin/").content.decode()
     before = snapshot()
     response = as_user(limited).post(URL, form_data([CLUB]))
     assert response.status_code == 403

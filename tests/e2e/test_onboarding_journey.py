@@ -18,7 +18,9 @@ def row(page, number: int):
 def test_staff_onboard_a_community_with_its_partners_and_first_users(demo, open_page):
     staff = open_page(PHONE)
     log_in(staff, "idrettsrad")
-    staff.goto("/admin/partnerships/community/")
+    staff.goto("/admin/")
+    assert_accessible(staff)
+    shot(staff, "admin-home-phone")
     staff.get_by_role("link", name="Nytt lokalsamfunn med partnere og brukere").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Nytt lokalsamfunn")
     assert_accessible(staff)
