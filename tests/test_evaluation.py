@@ -234,7 +234,8 @@ def test_planned_sessions_only_of_measures_that_existed_in_the_period(
     response = client.get(url(community, "?year=2025"))
     assert response.context["measures"] == []
     assert response.context["totals"]["planned_total"] == 0
-    Measure.objects.filter(pk=measure.pk).update(started_on=datetime.date(2025, 12, 1))
+    measure.started_on = datetime.date(2025, 12, 1)
+    measure.save()  # a save, not a bulk update: the page kept in the cache is made anew
     response = client.get(url(community, "?year=2025"))
     (row,) = response.context["measures"]
     assert row.planned_total == 5  # the Tuesdays from its start: 2, 9, 16, 23 and 30 December

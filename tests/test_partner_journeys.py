@@ -141,7 +141,9 @@ class TestDeleteAReport:
         # The other partners' dashboard says who deleted a report of which measure.
         MeasurePartner.objects.create(measure=measure, partner=other_partner_user.partners.get())
         feed = as_user(other_partner_user).get("/")
-        assert "slettet en rapport for" in feed.text
+        start = report.period_start.strftime("%d.%m.%Y")
+        assert f"Slettet rapporten fra {start}" in feed.text
+        assert measure.title in feed.text
 
     def test_the_other_partners_are_told(self, partner_user, other_partner_user, measure):
         MeasurePartner.objects.create(measure=measure, partner=other_partner_user.partners.get())
