@@ -557,7 +557,12 @@ def targets(pages: list[Page], export: dict, copy_seconds: float) -> list[tuple]
         ),
     ]
     result = [
-        (name, f"{value:.2f}" if goal < 1 else f"{value:.1f}×", f"≥ {goal:g}", value >= goal)
+        (
+            name,
+            f"{value:.2f}" if goal < 1 else f"{value:.1f}×",
+            f"≥ {goal:g}" if goal < 1 else f"≥ {goal:g}×",
+            value >= goal,
+        )
         for name, value, goal in rows
     ]
     result += [
