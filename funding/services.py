@@ -27,12 +27,14 @@ from partnerships.versioning import (
     Snapshot,
     Vocabulary,
     by,
+    field_label,
     history_paused,
     lock_current,
     members,
     merge_edit,
     overlay,
     record_created,
+    write,
 )
 
 GRANT_FIELDS = (
@@ -119,8 +121,7 @@ def grant_vocabulary(*snapshots: Snapshot) -> Vocabulary:
                 }
                 titles.update(Measure.objects.filter(pk__in=ids).values_list("pk", "title"))
             return _("Measure: %(title)s") % {"title": titles.get(int(member), "?")}
-        text = str(Grant._meta.get_field(key).verbose_name)
-        return text[:1].upper() + text[1:]
+        return field_label(Grant, key)
 
     def display(key: str, value) -> str:
         if value in (None, ""):
@@ -255,13 +256,7 @@ def goal_save(
     *, community: Community, user: User | None, data: Mapping[str, Any], goal: Goal | None = None
 ) -> Goal:
     goal = goal or Goal(community=community)
-    for name in GOAL_FIELDS:
-        if name in data:
-            setattr(goal, name, data[name])
-    goal.full_clean()
-    by(goal, user)
-    goal.save()
-    return goal
+    return write(goal, user, data, GOAL_FIELDS)
 
 
 @transaction.atomic
@@ -279,13 +274,7 @@ def context_figure_save(
     figure: ContextFigure | None = None,
 ) -> ContextFigure:
     figure = figure or ContextFigure(community=community)
-    for name in FIGURE_FIELDS:
-        if name in data:
-            setattr(figure, name, data[name])
-    figure.full_clean()
-    by(figure, user)
-    figure.save()
-    return figure
+    return write(figure, user, data, FIGURE_FIELDS)
 
 
 @transaction.atomic

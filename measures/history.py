@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from measures.models import Measure, Report
 from measures.services import ChangeReason
+from partnerships.versioning import field_label
 
 HistoricalMeasure = Measure.history.model
 HistoricalReport = Report.history.model
@@ -317,10 +318,9 @@ def report_field_changes(before: Any, after: Any) -> list[FieldChange]:
         old, new = getattr(before, name), getattr(after, name)
         if old == new:
             continue
-        label = str(Report._meta.get_field(name).verbose_name)
         result.append(
             FieldChange(
-                label=label[:1].upper() + label[1:],
+                label=field_label(Report, name),
                 before=_display(name, old),
                 after=_display(name, new),
                 is_long=name == "note",
@@ -421,8 +421,7 @@ def field_changes(before: Any | None, after: Any) -> list[FieldChange]:
 
 
 def _label(name: str) -> str:
-    label = str(Measure._meta.get_field(name).verbose_name)
-    return label[:1].upper() + label[1:]
+    return field_label(Measure, name)
 
 
 def _value(record: Any, name: str):

@@ -37,12 +37,14 @@ from partnerships.versioning import (
     StaleDelete,
     Vocabulary,
     by,
+    field_label,
     history_paused,
     lock_current,
     members,
     merge_edit,
     overlay,
     record_created,
+    write,
 )
 
 MEASURE_FIELDS = (
@@ -176,11 +178,6 @@ def measure_vocabulary(*snapshots: Snapshot) -> Vocabulary:
         return display_value(value)
 
     return Vocabulary(label=label, display=display)
-
-
-def field_label(model, name: str) -> str:
-    label = str(model._meta.get_field(name).verbose_name)
-    return label[:1].upper() + label[1:]
 
 
 def display_value(value) -> str:
@@ -380,14 +377,8 @@ def slot_vocabulary(*snapshots: Snapshot) -> Vocabulary:
 
 
 def _write_slot(slot: TimeSlot, user: User | None, values: Snapshot) -> TimeSlot:
-    for name in SLOT_FIELDS:
-        if name in values:
-            setattr(slot, name, values[name])
     slot.updated_by = user
-    slot.full_clean(exclude=["measure"])
-    by(slot, user)
-    slot.save()
-    return slot
+    return write(slot, user, values, SLOT_FIELDS, exclude=["measure"])
 
 
 @transaction.atomic
@@ -488,13 +479,7 @@ def report_vocabulary(*snapshots: Snapshot) -> Vocabulary:
 
 
 def _write_report(report: Report, user: User | None, values: Snapshot) -> Report:
-    for name in REPORT_FIELDS:
-        if name in values:
-            setattr(report, name, values[name])
-    report.full_clean()
-    by(report, user)
-    report.save()
-    return report
+    return write(report, user, values, REPORT_FIELDS)
 
 
 @transaction.atomic

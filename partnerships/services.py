@@ -28,12 +28,14 @@ from partnerships.versioning import (
     StaleDelete,
     Vocabulary,
     by,
+    field_label,
     history_paused,
     lock_current,
     members,
     merge_edit,
     overlay,
     record_created,
+    write,
 )
 
 MEETING_FIELDS = (
@@ -73,8 +75,7 @@ def _holiday_snapshot(period) -> Snapshot:
 
 def holiday_vocabulary(*snapshots: Snapshot) -> Vocabulary:
     def label(key: str) -> str:
-        text = str(HolidayPeriod._meta.get_field(key).verbose_name)
-        return text[:1].upper() + text[1:]
+        return field_label(HolidayPeriod, key)
 
     def display(key: str, value) -> str:
         if hasattr(value, "isoformat"):
@@ -85,13 +86,7 @@ def holiday_vocabulary(*snapshots: Snapshot) -> Vocabulary:
 
 
 def _write_holiday(period: HolidayPeriod, user: User | None, values: Snapshot) -> HolidayPeriod:
-    for name in HOLIDAY_FIELDS:
-        if name in values:
-            setattr(period, name, values[name])
-    period.full_clean()
-    by(period, user)
-    period.save()
-    return period
+    return write(period, user, values, HOLIDAY_FIELDS)
 
 
 @transaction.atomic
@@ -169,8 +164,7 @@ def meeting_vocabulary(*snapshots: Snapshot) -> Vocabulary:
             if not names:
                 names.update(Partner.objects.values_list("pk", "name"))
             return _("Present: %(name)s") % {"name": names.get(int(member), "?")}
-        label = str(Meeting._meta.get_field(key).verbose_name)
-        return label[:1].upper() + label[1:]
+        return field_label(Meeting, key)
 
     def display(key: str, value) -> str:
         if key.startswith(f"{PRESENT}:"):

@@ -18,12 +18,15 @@ against (``seen_version``): if someone saved yet again meanwhile, the fields are
 The merged record is saved once, so the history shows the merge as one row.
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.utils.text import capfirst
+
+M = TypeVar("M", bound=models.Model)
 
 THEIRS, MINE = "theirs", "mine"
 
@@ -136,6 +139,11 @@ class Vocabulary:
         return list(dict.fromkeys(self.label(key) for key in keys))
 
 
+def field_label(model: type[models.Model], name: str) -> str:
+    """A field's name as people read it: its verbose name with a capital first letter."""
+    return capfirst(str(model._meta.get_field(name).verbose_name))
+
+
 def lock_current(model: type[models.Model], pk: int) -> models.Model:
     """The record as stored now, locked until the end of the save's transaction."""
     return model.objects.select_for_update(of=("self",)).get(pk=pk)
@@ -223,6 +231,18 @@ def by(instance: models.Model, user, reason: str | None = None) -> None:
     if user is not None:
         instance._history_user = user
     instance._change_reason = reason
+
+
+def write(instance: M, user, values: Mapping[str, Any], fields: Iterable[str], **clean) -> M:
+    """Set ``fields`` from ``values`` (those given), check the row (``clean``: ``full_clean``'s
+    options), name the user for its history row and save it: a service's one way to write."""
+    for name in fields:
+        if name in values:
+            setattr(instance, name, values[name])
+    instance.full_clean(**clean)
+    by(instance, user)
+    instance.save()
+    return instance
 
 
 class _Undo(Exception):
